@@ -1,0 +1,45 @@
+/**
+ * The application layer's vocabulary. It knows nothing of Telegram: the bot, the CLI and tests call
+ * the same services.
+ */
+export type Role = 'owner' | 'viewer';
+
+export interface Actor {
+  /** Telegram user id (or a CLI/test identity). */
+  id: number;
+  role: Role;
+  name?: string;
+}
+
+export interface AuditEntry {
+  telegramId: number | null;
+  chatId: number | null;
+  action: string;
+  args?: string | null;
+  /** ok | refused | error | invalid | confirmed | cancelled | expired ... */
+  result: string;
+  detail?: string | null;
+}
+
+export interface UserDirectory {
+  /** The role of a user, or null for strangers. */
+  roleOf(telegramId: number): Promise<Role | null>;
+  count(): Promise<number>;
+}
+
+export interface AuditTrail {
+  record(entry: AuditEntry): Promise<void>;
+  count(): Promise<number>;
+}
+
+export interface StatusReport {
+  version: string;
+  uptimeMs: number;
+  mode: 'paper' | 'live';
+  database: 'pglite' | 'postgres';
+  exchange: string;
+  marketData: string;
+  users: number;
+  auditEntries: number;
+  bots: { running: number; paused: number; halted: number };
+}

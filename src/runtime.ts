@@ -1,0 +1,145 @@
+/**
+ * The composition root: config -> database -> app services -> bot -> transports. `npm start`
+ * (src/main.ts) and `npm run demo` (src/dev/demo.ts) both start the app through here, so the demo
+ * runs exactly the code a trader runs.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { Bot } from 'grammy';
+import type { App } from './app/app.js';
+import { StatusService } from './app/status.js';
+import { auditTrail, userDirectory } from './app/store-adapters.js';
+import type { BotContext } from './bot/context.js';
+import { createBot, publishCommands } from './bot/create-bot.js';
+import { startPolling, startWebhook, type RunningBot } from './bot/launch.js';
+import { buildRegistry } from './commands/registry.js';
+import type { CallbackSpec, CommandSpec } from './commands/types.js';
+import type { Config } from './config/load.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import type { Logger } from './lib/logger.js';
+import { findPackageRoot } from './store/package-root.js';
+import { startOpsServer, type OpsServer } from './ops/http-server.js';
+import { AuditLogRepository, openDatabase, UserRepository, type Database } from './store/index.js';
+
+export interface RuntimeOptions {
+  config: Config;
+  logger: Logger;
+  clock?: Clock;
+  /** Bot token and API root; the demo passes the fake server's. */
+  telegram: { token: string; apiRoot?: string };
+  /** Extra owner ids beyond ALLOWED_USER_IDS (the demo's user). */
+  extraOwners?: number[];
+  onBotError?: (err: unknown) => void;
+  onUpdateHandled?: (updateId: number) => void;
+  /** Commands and buttons beyond the built-in ones (tests, plugins). */
+  extend?: { commands?: CommandSpec[]; callbacks?: CallbackSpec[] };
+}
+
+export interface Runtime {
+  app: App;
+  db: Database;
+  bot: Bot<BotContext>;
+  /** Stops the transports, then the database. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export function appVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(`${findPackageRoot()}/package.json`, 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
+  const { config, logger } = opts;
+  const clock = opts.clock ?? systemClock;
+  const startedAt = clock.now();
+  const env = config.env;
+
+  const db = await openDatabase(env.DATABASE_URL, { logger });
+  const stops: (() => Promise<void>)[] = [() => db.close()];
+  const stop = async (): Promise<void> => {
+    while (stops.length > 0) {
+      const s = stops.pop()!;
+      await s().catch((err: unknown) => logger.error({ err }, 'error while stopping'));
+    }
+  };
+
+  try {
+    const users = new UserRepository(db.prisma);
+    const owners = [...env.ALLOWED_USER_IDS, ...(opts.extraOwners ?? [])];
+    const sync = await users.syncOwners(owners);
+    if (owners.length === 0) {
+      logger.warn('No user may use the bot: set ALLOWED_USER_IDS to your Telegram user id (e.g. ALLOWED_USER_IDS=12345678) and restart.');
+    } else if (sync.revoked.length > 0) {
+      logger.info({ revoked: sync.revoked }, 'owners no longer in ALLOWED_USER_IDS were removed');
+    }
+
+    const userDir = userDirectory(users);
+    const audit = auditTrail(new AuditLogRepository(db.prisma));
+    const app: App = {
+      users: userDir,
+      audit,
+      status: new StatusService({
+        version: appVersion(),
+        startedAt,
+        clock,
+        mode: env.TRADING_MODE,
+        database: db.kind,
+        exchange: env.EXCHANGE,
+        marketData: env.MARKET_DATA_DIR ? `candle replay from ${env.MARKET_DATA_DIR}` : 'exchange public data',
+        users: userDir,
+        audit,
+      }),
+    };
+
+    const registry = buildRegistry(opts.extend);
+    const bot = createBot({
+      token: opts.telegram.token,
+      ...(opts.telegram.apiRoot ? { apiRoot: opts.telegram.apiRoot } : {}),
+      app,
+      registry,
+      logger,
+      clock,
+      newErrorId: () => randomBytes(4).toString('hex'),
+      retry: { maxRetryAttempts: config.app.telegram.maxRetryAttempts, maxDelaySeconds: config.app.telegram.maxRetryDelaySeconds },
+      ...(opts.onBotError ? { onError: opts.onBotError } : {}),
+      ...(opts.onUpdateHandled ? { onUpdateHandled: opts.onUpdateHandled } : {}),
+    });
+    await bot.init();
+    await publishCommands(bot, registry);
+
+    let transport: RunningBot;
+    if (env.WEBHOOK_URL && env.WEBHOOK_PORT !== undefined) {
+      transport = await startWebhook(bot, { url: env.WEBHOOK_URL, port: env.WEBHOOK_PORT, token: opts.telegram.token }, logger);
+    } else {
+      await bot.api.deleteWebhook();
+      transport = startPolling(bot, logger);
+    }
+    stops.push(() => transport.stop());
+
+    if (env.HTTP_PORT !== undefined) {
+      const metrics = new Registry();
+      collectDefaultMetrics({ register: metrics });
+      const ops: OpsServer = await startOpsServer({
+        port: env.HTTP_PORT,
+        metrics,
+        logger,
+        health: async () => {
+          await db.prisma.$queryRaw`SELECT 1`;
+          return { uptimeMs: clock.now() - startedAt, database: db.kind, mode: env.TRADING_MODE };
+        },
+      });
+      stops.push(() => ops.close());
+    }
+
+    logger.info({ mode: env.TRADING_MODE, database: db.kind, exchange: env.EXCHANGE, startupMs: clock.now() - startedAt }, 'ready');
+    return { app, db, bot, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
