@@ -153,6 +153,8 @@ export type ExchangeErrorReason =
   | 'order_not_found'
   | 'order_not_cancelable'
   | 'post_only_would_take'
+  /** An open order already carries this client order id. */
+  | 'duplicate_client_order_id'
   | 'authentication'
   | 'bad_response'
   | 'unknown';
