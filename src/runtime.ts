@@ -13,7 +13,9 @@ import { auditTrail, userDirectory } from './app/store-adapters.js';
 import type { BotContext } from './bot/context.js';
 import { createBot, publishCommands } from './bot/create-bot.js';
 import { startPolling, startWebhook, type RunningBot } from './bot/launch.js';
-import { buildRegistry } from './commands/registry.js';
+import { buildRegistry, tradingCallbacks, tradingCommands } from './commands/registry.js';
+import { setupTrading } from './app/trading-setup.js';
+import { BotRepository } from './store/bots.js';
 import type { CallbackSpec, CommandSpec } from './commands/types.js';
 import type { Config } from './config/load.js';
 import { systemClock, type Clock } from './lib/clock.js';
@@ -32,6 +34,8 @@ export interface RuntimeOptions {
   extraOwners?: number[];
   onBotError?: (err: unknown) => void;
   onUpdateHandled?: (updateId: number) => void;
+  /** Whether the paper exchange may use the exchange's public API (default: when reachable). */
+  online?: boolean;
   /** Commands and buttons beyond the built-in ones (tests, plugins). */
   extend?: { commands?: CommandSpec[]; callbacks?: CallbackSpec[] };
 }
@@ -78,11 +82,20 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       logger.info({ revoked: sync.revoked }, 'owners no longer in ALLOWED_USER_IDS were removed');
     }
 
+    const trading = await setupTrading({ config, db, logger, clock, telegram: opts.telegram, ...(opts.online === false ? { online: false } : {}) });
+    stops.push(() => trading.exchange.close());
     const userDir = userDirectory(users);
     const audit = auditTrail(new AuditLogRepository(db.prisma));
     const app: App = {
       users: userDir,
       audit,
+      bots: trading.bots,
+      reports: trading.reports,
+      confirmations: trading.confirmations,
+      confirmTtlMs: config.app.telegram.confirmationSeconds * 1000,
+      balance: () => trading.exchange.exchange.fetchBalance(),
+      mode: env.TRADING_MODE,
+      now: () => trading.clock.now(),
       status: new StatusService({
         version: appVersion(),
         startedAt,
@@ -90,13 +103,17 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         mode: env.TRADING_MODE,
         database: db.kind,
         exchange: env.EXCHANGE,
-        marketData: env.MARKET_DATA_DIR ? `candle replay from ${env.MARKET_DATA_DIR}` : 'exchange public data',
+        marketData: trading.exchange.description,
         users: userDir,
         audit,
+        botCounts: () => new BotRepository(db.prisma).counts(),
       }),
     };
 
-    const registry = buildRegistry(opts.extend);
+    const registry = buildRegistry({
+      commands: [...tradingCommands, ...(opts.extend?.commands ?? [])],
+      callbacks: [...tradingCallbacks, ...(opts.extend?.callbacks ?? [])],
+    });
     const bot = createBot({
       token: opts.telegram.token,
       ...(opts.telegram.apiRoot ? { apiRoot: opts.telegram.apiRoot } : {}),
@@ -120,6 +137,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       transport = startPolling(bot, logger);
     }
     stops.push(() => transport.stop());
+    await trading.start();
+    stops.push(() => trading.stop());
 
     if (env.HTTP_PORT !== undefined) {
       const metrics = new Registry();

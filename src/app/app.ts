@@ -1,3 +1,6 @@
+import type { ConfirmationService } from '../confirm/service.js';
+import type { BotService } from './bots/service.js';
+import type { ReportService } from './reports.js';
 import type { StatusService } from './status.js';
 import type { AuditTrail, UserDirectory } from './types.js';
 
@@ -6,4 +9,14 @@ export interface App {
   status: StatusService;
   users: UserDirectory;
   audit: AuditTrail;
+  bots: BotService;
+  reports: ReportService;
+  confirmations: ConfirmationService;
+  /** How long a confirmation button stays valid. */
+  confirmTtlMs: number;
+  /** Quote-currency balances of the exchange account (paper or live). */
+  balance(): Promise<Record<string, { free: number; used: number; total: number }>>;
+  mode: 'paper' | 'live';
+  /** The app's clock (injected). */
+  now(): number;
 }

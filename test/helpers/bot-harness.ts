@@ -33,6 +33,7 @@ export async function startHarness(opts: {
       logger: silentLogger(),
       ...(opts.clock ? { clock: opts.clock } : {}),
       telegram: { token: server.token, apiRoot: server.apiRoot },
+      online: false,
       onBotError: (e) => errors.push(e),
       ...(opts.extend ? { extend: opts.extend } : {}),
     });

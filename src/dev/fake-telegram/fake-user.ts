@@ -1,6 +1,6 @@
 import type { Message, User } from 'grammy/types';
 import { ChatView } from './chat-view.js';
-import { pressButton, sendText, type PressedButton } from './user-actions.js';
+import { pressButton, sendCallbackData, sendText, type PressedButton } from './user-actions.js';
 import type { World } from './world.js';
 
 /** A Telegram user in a private chat with the bot. */
@@ -26,6 +26,13 @@ export class FakeUser extends ChatView {
   /** Presses the inline button whose label contains `label` (case-insensitive). */
   press(label: string, options: { message?: Message | number } = {}): PressedButton {
     const pressed = pressButton(this.world, this.record, this.user, label, options.message);
+    this.markAction();
+    return pressed;
+  }
+
+  /** Sends a callback query with arbitrary data on a message (a forged or replayed button). */
+  sendCallback(data: string, message: Message | number): PressedButton {
+    const pressed = sendCallbackData(this.world, this.record, this.user, data, typeof message === 'number' ? message : message.message_id);
     this.markAction();
     return pressed;
   }

@@ -77,3 +77,23 @@ export function pressButton(
   });
   return { queryId: query.id, data: button.callback_data, text: button.text, messageId: stored.message.message_id };
 }
+
+/**
+ * A callback query with any data, as a modified or replaying client could send it (forged, replayed
+ * or stale buttons): tests use it to prove such presses change nothing.
+ */
+export function sendCallbackData(world: World, chat: ChatRecord, user: User, data: string, messageId: number): PressedButton {
+  const stored = world.liveMessage(chat, messageId);
+  if (!stored) throw new Error(`message ${messageId} does not exist (or was deleted) in chat ${chat.chat.id}`);
+  const query = world.newCallback(chat, messageId, user.id, data);
+  world.updates.push({
+    callback_query: {
+      id: query.id,
+      from: user,
+      message: stored.message,
+      chat_instance: String(-1_000_000_000 - Math.abs(chat.chat.id)),
+      data,
+    },
+  });
+  return { queryId: query.id, data, text: '(forged)', messageId };
+}

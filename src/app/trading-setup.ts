@@ -1,0 +1,126 @@
+/**
+ * Builds the trading side of the app: the exchange (paper by default), the risk monitor, the trading
+ * loop, the bot and report services, confirmations and the alert sender. The runtime calls this once.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Api } from 'grammy';
+import { AlertSender, alertOwners, isAlertType, telegramSend } from '../alerts/index.js';
+import { ConfirmationService } from '../confirm/service.js';
+import type { Config } from '../config/load.js';
+import { riskSchema } from '../engines/risk/config.js';
+import { startOfLocalDay } from '../engines/risk/day.js';
+import { createExchange, exchangeConfigFromEnv, type ExchangeSetup } from '../exchange/factory.js';
+import { TradingLoop } from '../jobs/trading-loop.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import type { Database } from '../store/database.js';
+import { OutboxRepository } from '../store/outbox.js';
+import { DbPaperStateStore } from '../store/paper-accounts.js';
+import { SettingsRepository } from '../store/settings.js';
+import { findPackageRoot } from '../store/package-root.js';
+import { newInstallationPrefix } from '../trading/ids.js';
+import { RiskMonitor } from '../trading/risk-monitor.js';
+import type { AlertSink } from '../trading/types.js';
+import { z } from 'zod';
+import { BotService } from './bots/service.js';
+import { loadPresets } from './bots/presets.js';
+import { ReportService } from './reports.js';
+
+export interface TradingSetup {
+  exchange: ExchangeSetup;
+  loop: TradingLoop;
+  bots: BotService;
+  reports: ReportService;
+  confirmations: ConfirmationService;
+  sender: AlertSender;
+  risk: RiskMonitor;
+  /** The market's clock (data time during a replay). */
+  clock: Clock;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function setupTrading(opts: {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  clock: Clock;
+  telegram: { token: string; apiRoot?: string };
+  /** Default: the exchange's public API when reachable (tests pass false). */
+  online?: boolean;
+}): Promise<TradingSetup> {
+  const { config, db, logger } = opts;
+  const env = config.env;
+  const exchange = await createExchange(
+    {
+      ...exchangeConfigFromEnv(env),
+      replaySpeed: config.app.paper.replaySpeed,
+      ...(opts.online === false ? { online: false } : {}),
+      paper: { balances: config.app.paper.balances, slippage: config.app.paper.slippage, store: new DbPaperStateStore(db.prisma, `paper:${env.EXCHANGE}`) },
+    },
+    { clock: opts.clock, random: Math.random },
+  );
+  const clock = exchange.clock;
+
+  const settings = new SettingsRepository(db.prisma);
+  const prefix = await settings.getOr('installation:prefix', z.string(), '');
+  const idPrefix = prefix || (await settings.set('installation:prefix', z.string(), newInstallationPrefix(Math.random)));
+
+  const defaults = riskSchema.parse({
+    daily_loss: config.app.risk.dailyLossLimit,
+    account_max_exposure: config.app.risk.maxExposure,
+    max_drawdown: config.app.risk.maxDrawdownPct,
+    time_zone: config.app.timezone,
+  });
+  const risk = new RiskMonitor(db.prisma, defaults);
+
+  const sender = new AlertSender({
+    outbox: new OutboxRepository(db.prisma),
+    // A plain Api (no auto-retry): the sender paces and retries itself.
+    send: telegramSend(new Api(opts.telegram.token, opts.telegram.apiRoot ? { apiRoot: opts.telegram.apiRoot } : {})),
+    clock: opts.clock,
+    logger: { info: (o, m) => logger.info(o, m), warn: (o, m) => logger.warn(o, m), error: (o, m) => logger.error(o, m) },
+  });
+  const alerts: AlertSink = {
+    async enqueue(tx, a) {
+      await alertOwners(tx, { kind: isAlertType(a.kind) ? a.kind : 'bot_error', text: a.text, botId: a.botId ?? null, dedupeKey: a.dedupeKey ?? null });
+    },
+    wake: () => sender.wake(),
+  };
+
+  const loop = new TradingLoop({
+    prisma: db.prisma,
+    exchange: exchange.exchange,
+    clock,
+    logger,
+    alerts,
+    risk,
+    idPrefix,
+    tickSeconds: config.app.trading.tickSeconds,
+  });
+  const presets = loadPresets(join(findPackageRoot(), 'configs', 'presets'));
+  const bots = new BotService({ prisma: db.prisma, exchange: exchange.exchange, clock, presets, loop, risk });
+  const reports = new ReportService(db.prisma, exchange.exchange, clock, (now) => startOfLocalDay(now, config.app.timezone));
+  const confirmations = new ConfirmationService(db.prisma, { clock: opts.clock, randomBytes: (n) => randomBytes(n) });
+
+  return {
+    exchange,
+    loop,
+    bots,
+    reports,
+    confirmations,
+    sender,
+    risk,
+    clock,
+    async start() {
+      sender.start();
+      await loop.start();
+    },
+    async stop() {
+      await loop.stop();
+      await sender.stop();
+      await exchange.close();
+    },
+  };
+}
