@@ -46,5 +46,5 @@ describe('schema vs migrations', () => {
     } finally {
       await tmp.remove();
     }
-  });
+  }, 180_000);
 });
