@@ -10,6 +10,8 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev --ignore-scripts
 
 FROM node:20-bookworm-slim
+# A font for the backtest charts (resvg renders text with system fonts).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     DATABASE_URL=pglite:/data/db \
     HTTP_PORT=8080

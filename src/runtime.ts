@@ -15,6 +15,10 @@ import { createBot, publishCommands } from './bot/create-bot.js';
 import { startPolling, startWebhook, type RunningBot } from './bot/launch.js';
 import { buildRegistry, tradingCallbacks, tradingCommands } from './commands/registry.js';
 import { setupTrading } from './app/trading-setup.js';
+import { SettingsService } from './app/settings-service.js';
+import { BacktestService } from './backtest/service.js';
+import { loadPresets } from './app/bots/presets.js';
+import { join } from 'node:path';
 import { BotRepository } from './store/bots.js';
 import type { CallbackSpec, CommandSpec } from './commands/types.js';
 import type { Config } from './config/load.js';
@@ -57,6 +61,19 @@ export function appVersion(): string {
   }
 }
 
+/** Reopens a running bot's runner so a changed config takes effect (the recovery path). */
+function reloadBot(db: Database, loop: { sync(): Promise<void> }): (botId: number) => Promise<void> {
+  return async (botId) => {
+    const bots = new BotRepository(db.prisma);
+    const bot = await bots.get(botId);
+    if (!bot || bot.status !== 'running') return;
+    await bots.setStatus(botId, 'paused');
+    await loop.sync();
+    await bots.setStatus(botId, 'running');
+    await loop.sync();
+  };
+}
+
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const { config, logger } = opts;
   const clock = opts.clock ?? systemClock;
@@ -91,6 +108,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       audit,
       bots: trading.bots,
       reports: trading.reports,
+      settings: new SettingsService(db.prisma, trading.risk, trading.exchange.exchange, reloadBot(db, trading.loop), Boolean(env.EXCHANGE_API_KEY && env.EXCHANGE_API_SECRET)),
       confirmations: trading.confirmations,
       confirmTtlMs: config.app.telegram.confirmationSeconds * 1000,
       balance: () => trading.exchange.exchange.fetchBalance(),
@@ -109,6 +127,23 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         botCounts: () => new BotRepository(db.prisma).counts(),
       }),
     };
+
+    const setup = trading.exchange;
+    const backtest = new BacktestService({
+      clock,
+      marketDataDir: env.MARKET_DATA_DIR ?? null,
+      candles: { id: env.EXCHANGE, kind: setup.marketData?.kind ?? 'live', fetchCandles: (s, tf, a, b) => setup.exchange.fetchCandles(s, tf, a, b) },
+      prisma: db.prisma,
+      presets: loadPresets(join(findPackageRoot(), 'configs', 'presets')),
+      markets: () => setup.exchange.loadMarkets(),
+      maxOptimizeRuns: config.app.backtest.maxOptimizeRuns,
+      sim: { slippage: config.app.paper.slippage },
+    });
+    stops.push(async () => {
+      await backtest.whenIdle();
+      await backtest.close();
+    });
+    app.backtest = backtest;
 
     const registry = buildRegistry({
       commands: [...tradingCommands, ...(opts.extend?.commands ?? [])],

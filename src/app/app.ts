@@ -1,6 +1,8 @@
+import type { BacktestService } from '../backtest/service.js';
 import type { ConfirmationService } from '../confirm/service.js';
 import type { BotService } from './bots/service.js';
 import type { ReportService } from './reports.js';
+import type { SettingsService } from './settings-service.js';
 import type { StatusService } from './status.js';
 import type { AuditTrail, UserDirectory } from './types.js';
 
@@ -11,6 +13,8 @@ export interface App {
   audit: AuditTrail;
   bots: BotService;
   reports: ReportService;
+  settings: SettingsService;
+  backtest?: BacktestService;
   confirmations: ConfirmationService;
   /** How long a confirmation button stays valid. */
   confirmTtlMs: number;

@@ -67,12 +67,13 @@ export async function setupTrading(opts: {
   const prefix = await settings.getOr('installation:prefix', z.string(), '');
   const idPrefix = prefix || (await settings.set('installation:prefix', z.string(), newInstallationPrefix(Math.random)));
 
-  const defaults = riskSchema.parse({
+  const defaults = {
     daily_loss: config.app.risk.dailyLossLimit,
     account_max_exposure: config.app.risk.maxExposure,
     max_drawdown: config.app.risk.maxDrawdownPct,
     time_zone: config.app.timezone,
-  });
+  };
+  riskSchema.parse(defaults);
   const risk = new RiskMonitor(db.prisma, defaults);
 
   const sender = new AlertSender({

@@ -1,3 +1,5 @@
+import { backtestCommand } from './backtest.js';
+import { optimizeCommand } from './optimize.js';
 import { botButtons, botCommand, botsCommand, pauseCommand, resumeCommand, startBotAction, startBotCommand, stopBotAction, stopBotCommand } from './bots.js';
 import { confirmCallback } from './confirm.js';
 import { helpCommand } from './help.js';
@@ -5,6 +7,7 @@ import { balanceCommand, ordersCommand, positionsCommand, tradesCommand } from '
 import { dailyCommand, performanceCommand, pnlCommand } from './reports.js';
 import { startCommand } from './start.js';
 import { statusCommand } from './status.js';
+import { alertsCommand, modeCommand, modeLiveAction, riskCommand, riskRaiseAction, setCommand } from './settings.js';
 import { flattenAllAction, stopAllAction, stopAllCommand } from './stop-all.js';
 import type { CallbackSpec, CommandSpec } from './types.js';
 
@@ -29,9 +32,15 @@ export const tradingCommands: CommandSpec[] = [
   performanceCommand,
   tradesCommand,
   dailyCommand,
+  setCommand,
+  riskCommand,
+  alertsCommand,
+  modeCommand,
+  backtestCommand,
+  optimizeCommand,
 ];
 
-export const tradingCallbacks: CallbackSpec[] = [confirmCallback([startBotAction, stopBotAction, stopAllAction, flattenAllAction]), botButtons];
+export const tradingCallbacks: CallbackSpec[] = [confirmCallback([startBotAction, stopBotAction, stopAllAction, flattenAllAction, riskRaiseAction, modeLiveAction]), botButtons];
 
 /** Every command the bot answers, in the order /help and the Telegram menu show them. */
 export function buildRegistry(extra: { commands?: CommandSpec[]; callbacks?: CallbackSpec[] } = {}): CommandRegistry {

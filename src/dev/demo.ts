@@ -66,7 +66,7 @@ class IdleTracker {
   }
 }
 
-async function runLine(line: string, user: FakeUser, idle: IdleTracker, print: (s: string) => void): Promise<boolean> {
+async function runLine(line: string, user: FakeUser, idle: IdleTracker, print: (s: string) => void, whenIdle: () => Promise<void>): Promise<boolean> {
   const text = line.trim();
   if (text === '' || text.startsWith('#')) return true;
   const wait = /^wait\s+(\d+(?:\.\d+)?)$/i.exec(text);
@@ -85,6 +85,9 @@ async function runLine(line: string, user: FakeUser, idle: IdleTracker, print: (
     print(`demo> ${err instanceof Error ? err.message : String(err)}`);
     return false;
   }
+  await idle.idle();
+  // A backtest runs off the bot's event loop: let it finish (and its messages land) before the next line.
+  await whenIdle();
   await idle.idle();
   return true;
 }
@@ -135,7 +138,10 @@ async function main(): Promise<number> {
       const lines = (await readFile(args.script, 'utf8')).split('\n');
       out(header);
       let ok = true;
-      for (const line of lines) ok = (await runLine(line, user, idle, out)) && ok;
+      const whenIdle = async (): Promise<void> => {
+        await runtime?.app.backtest?.whenIdle();
+      };
+      for (const line of lines) ok = (await runLine(line, user, idle, out, whenIdle)) && ok;
       const failedCalls = server.calls.filter((c) => !c.ok && !c.injected);
       for (const c of failedCalls) out(`demo> the bot's ${c.method} call failed: ${c.description ?? c.status}`);
       return botErrors > 0 || failedCalls.length > 0 || !ok ? 1 : 0;

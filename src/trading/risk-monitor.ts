@@ -40,13 +40,32 @@ export interface BotExposure {
 export class RiskMonitor {
   constructor(
     private readonly prisma: PrismaClient,
-    /** Limits from configs/default.yaml, overridden by /risk (stored in settings). */
-    private readonly defaults: RiskLimits,
+    /** Limits from configs/default.yaml as typed (raw input), overridden by /risk (stored in settings, raw too). */
+    private readonly defaults: Record<string, unknown>,
   ) {}
 
+  /** The owner's overrides as typed ('off' removes a limit). */
+  async overrides(): Promise<Record<string, unknown>> {
+    return (await new SettingsRepository(this.prisma).get(RISK_LIMITS_KEY, limitsJson)) ?? {};
+  }
+
+  /** Parses defaults + overrides together (raw input is parsed once, never a parsed value again). */
+  static merge(defaults: Record<string, unknown>, overrides: Record<string, unknown>): Record<string, unknown> {
+    const raw: Record<string, unknown> = { ...defaults, ...overrides };
+    for (const [k, v] of Object.entries(raw)) if (v === 'off' || v === 'none') delete raw[k];
+    return raw;
+  }
+
   async limits(): Promise<RiskLimits> {
-    const stored = await new SettingsRepository(this.prisma).get(RISK_LIMITS_KEY, limitsJson);
-    return stored ? riskSchema.parse({ ...this.defaults, ...stored }) : this.defaults;
+    return riskSchema.parse(RiskMonitor.merge(this.defaults, await this.overrides()));
+  }
+
+  async setOverrides(overrides: Record<string, unknown>): Promise<void> {
+    await new SettingsRepository(this.prisma).set(RISK_LIMITS_KEY, limitsJson, overrides);
+  }
+
+  get rawDefaults(): Record<string, unknown> {
+    return this.defaults;
   }
 
   async state(): Promise<RiskState> {

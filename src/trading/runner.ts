@@ -59,6 +59,9 @@ export class BotRunner {
 
   /** Start-up and recovery: the same path. */
   static async open(bot: BotRecord, fence: number, deps: RunnerDeps): Promise<BotRunner> {
+    if (bot.mode !== deps.exchange.mode) {
+      throw new ModeMismatchError(`bot ${bot.id} is a ${bot.mode} bot and this process trades ${deps.exchange.mode}: it is not run (its orders would go to the wrong exchange)`);
+    }
     const rules = await deps.exchange.market(bot.symbol);
     const entry = strategies[bot.strategy as StrategyName];
     if (!entry) throw new Error(`bot ${bot.id}: unknown strategy ${bot.strategy}`);
@@ -122,6 +125,12 @@ export class BotRunner {
     this.counters = { fills: 0, placed: 0, cancelled: 0, rejected: 0, settled: 0 };
     const uow = new UnitOfWork();
     await this.ingestTrades(uow);
+    // The engine values a flatten at the last price it saw: show it the current one first.
+    const t = await this.deps.exchange.fetchTicker(this.bot.symbol).catch(() => null);
+    if (t) {
+      this.lastPrice = t.last;
+      this.feed(uow, { type: 'tick', price: t.last, time: t.timestamp });
+    }
     this.feed(uow, { type: 'control', command, flatten, reason });
     await this.commitAndExecute(uow, risk);
     return { botId: this.bot.id, ...this.counters, durationMs: 0 };
@@ -371,6 +380,10 @@ export class BotRunner {
   get price(): number {
     return this.lastPrice;
   }
+}
+
+export class ModeMismatchError extends Error {
+  override readonly name = 'ModeMismatchError';
 }
 
 function errorText(err: unknown): string {

@@ -78,14 +78,16 @@ export class BotService {
     const parsed = parseStrategyConfig(name, raw);
     if (!parsed.ok) throw new UserInputError(sentence(parsed.error));
     const ticker = await this.d.exchange.fetchTicker(rules.symbol);
-    const config = resolveRelativeRange(name, parsed.value as Record<string, unknown>, ticker.last);
+    // Bot.config keeps the config as typed (it is parsed again at every start); a range relative to
+    // the price is fixed now, at the price the owner sees in the summary.
+    const stored = resolveRelativeRange(name, raw, parsed.value as Record<string, unknown>, ticker.last);
     const entry = strategies[name];
-    const reparsed = (entry.schema as { safeParse(v: unknown): { success: boolean; data?: unknown; error?: unknown } }).safeParse(config);
-    if (!reparsed.success) throw new UserInputError(sentence(parseStrategyConfig(name, config).ok ? 'the configuration is not valid' : (parseStrategyConfig(name, config) as { error: string }).error));
-    const problem = (entry.check as (c: unknown, r: MarketRules, p: number) => string | null)(reparsed.data, rules, ticker.last);
+    const reparsed = parseStrategyConfig(name, stored);
+    if (!reparsed.ok) throw new UserInputError(sentence(reparsed.error));
+    const problem = (entry.check as (c: unknown, r: MarketRules, p: number) => string | null)(reparsed.value, rules, ticker.last);
     if (problem) throw new UserInputError(sentence(problem));
-    const budget = (entry.budget as (c: unknown, r: MarketRules) => { quote: number; base: number })(reparsed.data, rules);
-    const describe = (entry.describe as (c: unknown, r: MarketRules) => string)(reparsed.data, rules);
+    const budget = (entry.budget as (c: unknown, r: MarketRules) => { quote: number; base: number })(reparsed.value, rules);
+    const describe = (entry.describe as (c: unknown, r: MarketRules) => string)(reparsed.value, rules);
     const mode = this.d.exchange.mode;
     const summary = [
       describe,
@@ -94,7 +96,7 @@ export class BotService {
       `Fees: maker ${pct(rules.makerFee)}, taker ${pct(rules.takerFee)}; about ${roundMoney(budget.quote * rules.makerFee, 2)} ${rules.quote} per full turn of the budget`,
       mode === 'live' ? '🔴 LIVE: real orders with real money' : '🧪 Paper trading: no real money',
     ];
-    return { strategy: name, symbol: rules.symbol, preset: preset?.name ?? null, config: reparsed.data as Record<string, unknown>, mode, price: ticker.last, summary };
+    return { strategy: name, symbol: rules.symbol, preset: preset?.name ?? null, config: stored, mode, price: ticker.last, summary };
   }
 
   /** Creates the bot (after the owner confirmed the plan) and lets the loop start it. */
@@ -184,16 +186,16 @@ export interface StopAllReport {
   perBot: { id: number; label: string; cancelled: number; sold: number; note?: string }[];
 }
 
-function resolveRelativeRange(strategy: string, config: Record<string, unknown>, price: number): Record<string, unknown> {
-  if ((strategy !== 'grid' && strategy !== 'hybrid') || config.range_pct === undefined) return config;
-  const r = resolveRange(config as Parameters<typeof resolveRange>[0], price);
-  const out: Record<string, unknown> = { ...config, lower: sig(r.lower), upper: sig(r.upper) };
+function resolveRelativeRange(strategy: string, raw: Record<string, unknown>, parsed: Record<string, unknown>, price: number): Record<string, unknown> {
+  if ((strategy !== 'grid' && strategy !== 'hybrid') || parsed.range_pct === undefined) return raw;
+  const r = resolveRange(parsed as Parameters<typeof resolveRange>[0], price);
+  const out: Record<string, unknown> = { ...raw, lower: sig(r.lower), upper: sig(r.upper) };
   delete out.range_pct;
-  if (config.stop_loss_pct !== undefined) {
+  if (parsed.stop_loss_pct !== undefined) {
     out.stop_loss = sig(r.stopLoss);
     delete out.stop_loss_pct;
   }
-  if (config.take_profit_pct !== undefined) {
+  if (parsed.take_profit_pct !== undefined) {
     out.take_profit = sig(r.takeProfit);
     delete out.take_profit_pct;
   }

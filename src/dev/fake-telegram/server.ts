@@ -69,6 +69,10 @@ export class FakeTelegramServer {
       methods.set(name.toLowerCase(), handler);
     }
     const http = createServer(createRequestHandler({ token, methods, world, faults, flood, calls: callLog, clock }));
+    // Keep idle connections longer than clients do (as Telegram's servers do): with Node's default
+    // of 5 s, a client reusing a socket the server just closed sees ECONNRESET.
+    http.keepAliveTimeout = 75_000;
+    http.headersTimeout = 80_000;
     const host = options.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
