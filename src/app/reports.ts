@@ -2,6 +2,7 @@
  * Read-only views over stored fills and orders: positions, profit, performance, trades. Every number
  * comes from the fills table (the ledger recomputes it), marked at the exchange's current price.
  */
+import { performance } from 'node:perf_hooks';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { ExchangePort } from '../exchange/types.js';
 import type { Clock } from '../lib/clock.js';
@@ -51,19 +52,50 @@ export class ReportService {
     }
   }
 
-  async positions(includeStopped = false): Promise<BotPosition[]> {
+  private cached: { at: number; includeStopped: boolean; value: Promise<BotPosition[]> } | null = null;
+
+  /**
+   * Positions of every bot, from all stored fills in one query, marked at the current price.
+   * Concurrent callers (many chats at once) share one computation, reused for up to a second.
+   */
+  positions(includeStopped = false): Promise<BotPosition[]> {
+    // Cache age on the process's monotonic timer (the market clock may be a fast replay).
+    const now = performance.now();
+    const c = this.cached;
+    if (c && c.includeStopped === includeStopped && now - c.at < 1_000 && now >= c.at) return c.value;
+    const value = this.computePositions(includeStopped);
+    this.cached = { at: now, includeStopped, value };
+    value.catch(() => {
+      if (this.cached?.value === value) this.cached = null;
+    });
+    return value;
+  }
+
+  /** Positions folded from fills so far (by fill id); only newer fills are read on each call. */
+  private ledgers = new Map<number, Position>();
+  private lastFillId = 0n;
+
+  private async computePositions(includeStopped: boolean): Promise<BotPosition[]> {
     const bots = await new BotRepository(this.prisma).list({ includeStopped });
-    const fills = new FillRepository(this.prisma);
-    const marks = new Map<string, number | null>();
-    const out: BotPosition[] = [];
-    for (const bot of bots) {
-      const [base, quote] = split(bot.symbol);
-      const position = positionFrom((await fills.byBot(bot.id)).map(toLedger), base, quote);
-      if (!marks.has(bot.symbol)) marks.set(bot.symbol, await this.mark(bot.symbol));
-      const mark = marks.get(bot.symbol) ?? null;
-      out.push({ bot, position, mark, unrealised: mark === null ? null : unrealised(position, mark) });
+    const fresh = await new FillRepository(this.prisma).after(this.lastFillId);
+    for (const { id, fill } of fresh) {
+      let p = this.ledgers.get(fill.botId);
+      if (!p) {
+        const [base, quote] = split(fill.symbol);
+        p = positionFrom([], base, quote);
+        this.ledgers.set(fill.botId, p);
+      }
+      applyFill(p, toLedger(fill));
+      if (id > this.lastFillId) this.lastFillId = id;
     }
-    return out;
+    const marks = new Map<string, number | null>();
+    for (const symbol of new Set(bots.map((b) => b.symbol))) marks.set(symbol, await this.mark(symbol));
+    return bots.map((bot) => {
+      const [base, quote] = split(bot.symbol);
+      const position = { ...(this.ledgers.get(bot.id) ?? positionFrom([], base, quote)) };
+      const mark = marks.get(bot.symbol) ?? null;
+      return { bot, position, mark, unrealised: mark === null ? null : unrealised(position, mark) };
+    });
   }
 
   async orders(botId?: number): Promise<OrderRecord[]> {

@@ -30,6 +30,8 @@ export interface UserDirectory {
 export interface AuditTrail {
   record(entry: AuditEntry): Promise<void>;
   count(): Promise<number>;
+  /** Writes what is buffered. */
+  flush(): Promise<void>;
 }
 
 export interface StatusReport {

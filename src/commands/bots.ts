@@ -127,10 +127,13 @@ export const botsCommand: CommandSpec = {
       return;
     }
     const now = ctx.app.now();
+    // Positions may be up to a second old (shared between chats); the state is read fresh.
+    const fresh = new Map((await ctx.app.bots.list()).map((b) => [b.id, b]));
     const lines = rows.map((r) => {
-      const quote = r.bot.symbol.split('/')[1] ?? '';
+      const bot = fresh.get(r.bot.id) ?? r.bot;
+      const quote = bot.symbol.split('/')[1] ?? '';
       const total = r.position.realised + (r.unrealised ?? 0);
-      return html`<b>#${r.bot.id}</b> ${r.bot.strategy} ${r.bot.symbol} · ${stateOf(r.bot)} · PnL ${money(total, quote)} · up ${formatDuration(now - r.bot.createdAt.getTime())}`;
+      return html`<b>#${bot.id}</b> ${bot.strategy} ${bot.symbol} · ${stateOf(bot)} · PnL ${money(total, quote)} · up ${formatDuration(now - bot.createdAt.getTime())}`;
     });
     await ctx.respond.reply({ html: joinHtml([html`<b>Bots</b>`, ...lines]) });
   },

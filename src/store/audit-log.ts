@@ -36,6 +36,10 @@ export interface AuditFilter {
   since?: Date;
 }
 
+/** PostgreSQL text cannot hold NUL; anyone can send one (a modified client, forged button data). */
+const clean = (s: string): string => s.split('\u0000').join('\uFFFD');
+const cleanOrNull = (s: string | null): string | null => (s === null ? null : clean(s));
+
 export class AuditLogRepository {
   constructor(private readonly db: DbClient) {}
 
@@ -44,14 +48,31 @@ export class AuditLogRepository {
       data: {
         telegramId: entry.telegramId == null ? null : toDbId(entry.telegramId),
         chatId: entry.chatId == null ? null : toDbId(entry.chatId),
-        action: entry.action,
-        args: cut(entry.args ?? null, MAX_ARGS_LENGTH),
-        result: entry.result,
-        detail: cut(entry.detail ?? null, MAX_DETAIL_LENGTH),
+        action: clean(entry.action),
+        args: cut(cleanOrNull(entry.args ?? null), MAX_ARGS_LENGTH),
+        result: clean(entry.result),
+        detail: cut(cleanOrNull(entry.detail ?? null), MAX_DETAIL_LENGTH),
         ...(entry.at ? { at: entry.at } : {}),
       },
     });
     return toEntry(row);
+  }
+
+  /** Stores several entries in one insert (the write-behind audit trail's flush). */
+  async appendMany(entries: readonly AuditEntryInput[]): Promise<number> {
+    if (entries.length === 0) return 0;
+    const r = await this.db.auditLog.createMany({
+      data: entries.map((entry) => ({
+        telegramId: entry.telegramId == null ? null : toDbId(entry.telegramId),
+        chatId: entry.chatId == null ? null : toDbId(entry.chatId),
+        action: clean(entry.action),
+        args: cut(cleanOrNull(entry.args ?? null), MAX_ARGS_LENGTH),
+        result: clean(entry.result),
+        detail: cut(cleanOrNull(entry.detail ?? null), MAX_DETAIL_LENGTH),
+        ...(entry.at ? { at: entry.at } : {}),
+      })),
+    });
+    return r.count;
   }
 
   /** The newest entries first. */

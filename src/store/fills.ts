@@ -79,6 +79,17 @@ export class FillRepository {
     return rows.map(toRecord);
   }
 
+  /** Fills stored after the fill with id `afterId`, in id (ingestion) order, with their ids. */
+  async after(afterId: bigint, limit = 100_000): Promise<{ id: bigint; fill: FillRecord }[]> {
+    const rows = await this.db.fill.findMany({ where: { id: { gt: afterId } }, orderBy: { id: 'asc' }, take: limit });
+    return rows.map((r) => ({ id: r.id, fill: toRecord(r) }));
+  }
+
+  async forBots(botIds: readonly number[]): Promise<FillRecord[]> {
+    const rows = await this.db.fill.findMany({ where: { botId: { in: [...botIds] } }, orderBy: [{ at: 'asc' }, { id: 'asc' }] });
+    return rows.map(toRecord);
+  }
+
   async all(since?: Date): Promise<FillRecord[]> {
     const rows = await this.db.fill.findMany({ where: since ? { at: { gte: since } } : {}, orderBy: [{ at: 'asc' }, { id: 'asc' }] });
     return rows.map(toRecord);

@@ -92,6 +92,7 @@ describe('the bot shell, end to end over HTTP', () => {
     expect(reply.text).toBe(REFUSAL);
     expect(reply.text).not.toMatch(/paper|binance|Version/);
     const audit = new AuditLogRepository(h.runtime.db.prisma);
+    await h.runtime.app.audit.flush();
     const entries = await audit.listRecent(10, { telegramId: 666 });
     expect(entries[0]).toMatchObject({ action: '/status', result: 'refused' });
   });
@@ -104,6 +105,7 @@ describe('the bot shell, end to end over HTTP', () => {
     expect((await viewer.nextMessage()).text).toContain('Status');
     viewer.send('/ask');
     expect((await viewer.nextMessage()).text).toMatch(/read-only access/);
+    await h.runtime.app.audit.flush();
     const entries = await new AuditLogRepository(h.runtime.db.prisma).listRecent(5, { telegramId: 2002 });
     expect(entries[0]).toMatchObject({ action: '/ask', result: 'refused' });
   });
