@@ -61,6 +61,8 @@ describe('npm run demo -- --script', () => {
         }
       });
     });
+    // The reply is out; give the handler a moment to write its audit entry, then kill it hard.
+    await new Promise((r) => setTimeout(r, 1_000));
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
 
