@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Bot } from 'grammy';
 import type { App } from './app/app.js';
 import { StatusService } from './app/status.js';
@@ -25,7 +24,8 @@ import type { Config } from './config/load.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
 import { findPackageRoot } from './store/package-root.js';
-import { startOpsServer, type OpsServer } from './ops/http-server.js';
+import type { Role } from './cluster/roles.js';
+import { prepareProcess, type ProcessOptions, type ProcessServices } from './ops/process.js';
 import { AuditLogRepository, openDatabase, UserRepository, type Database } from './store/index.js';
 
 export interface RuntimeOptions {
@@ -37,17 +37,23 @@ export interface RuntimeOptions {
   /** Extra owner ids beyond ALLOWED_USER_IDS (the demo's user). */
   extraOwners?: number[];
   onBotError?: (err: unknown) => void;
-  onUpdateHandled?: (updateId: number) => void;
+  onUpdateHandled?: (updateId: number, ms: number) => void;
   /** Whether the paper exchange may use the exchange's public API (default: when reachable). */
   online?: boolean;
   /** Commands and buttons beyond the built-in ones (tests, plugins). */
   extend?: { commands?: CommandSpec[]; callbacks?: CallbackSpec[] };
+  /** `all` (default: everything) or `bot` (Telegram and the app; workers run the bots; needs REDIS_URL). See src/cluster. */
+  role?: Extract<Role, 'all' | 'bot'>;
+  /** Cluster settings beyond the environment (lease length, Redis key prefix). */
+  cluster?: ProcessOptions['cluster'];
 }
 
 export interface Runtime {
   app: App;
   db: Database;
   bot: Bot<BotContext>;
+  /** Cluster membership, metrics, scheduled jobs (add global jobs to `services.jobs`). */
+  services: ProcessServices;
   /** Stops the transports, then the database. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -99,10 +105,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       logger.info({ revoked: sync.revoked }, 'owners no longer in ALLOWED_USER_IDS were removed');
     }
 
-    const trading = await setupTrading({ config, db, logger, clock, telegram: opts.telegram, ...(opts.online === false ? { online: false } : {}) });
+    const services = await prepareProcess({ config, db, logger, clock, role: opts.role ?? 'all', ...(opts.cluster ? { cluster: opts.cluster } : {}) });
+    stops.push(() => services.stop());
+    const trading = await setupTrading({ config, db, logger, clock, telegram: opts.telegram, hooks: services.hooks, ...(opts.online === false ? { online: false } : {}) });
     stops.push(() => trading.exchange.close());
-    const userDir = userDirectory(users);
-    const audit = auditTrail(new AuditLogRepository(db.prisma));
+    const userDir = userDirectory(users, () => clock.now());
+    const audit = auditTrail(new AuditLogRepository(db.prisma), { onError: (err) => logger.error({ err }, 'audit write failed') });
+    stops.push(() => audit.flush());
     const app: App = {
       users: userDir,
       audit,
@@ -172,26 +181,12 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       transport = startPolling(bot, logger);
     }
     stops.push(() => transport.stop());
-    await trading.start();
+    // The loop, the sender, the jobs and /health + /metrics, by role (src/ops/process.ts).
+    await services.start(trading);
     stops.push(() => trading.stop());
 
-    if (env.HTTP_PORT !== undefined) {
-      const metrics = new Registry();
-      collectDefaultMetrics({ register: metrics });
-      const ops: OpsServer = await startOpsServer({
-        port: env.HTTP_PORT,
-        metrics,
-        logger,
-        health: async () => {
-          await db.prisma.$queryRaw`SELECT 1`;
-          return { uptimeMs: clock.now() - startedAt, database: db.kind, mode: env.TRADING_MODE };
-        },
-      });
-      stops.push(() => ops.close());
-    }
-
-    logger.info({ mode: env.TRADING_MODE, database: db.kind, exchange: env.EXCHANGE, startupMs: clock.now() - startedAt }, 'ready');
-    return { app, db, bot, stop };
+    logger.info({ mode: env.TRADING_MODE, database: db.kind, exchange: env.EXCHANGE, role: services.cluster.role, startupMs: clock.now() - startedAt }, 'ready');
+    return { app, db, bot, services, stop };
   } catch (err) {
     await stop();
     throw err;

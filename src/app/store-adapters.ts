@@ -24,15 +24,55 @@ export function userDirectory(repo: UserRepository, now: () => number = () => pe
 }
 
 /**
- * The audit log. Each entry is written before the handler goes on (a crash right after a command
- * still leaves its trace); `flush()` is there for callers that batch, and has nothing to do here.
+ * The audit log. An entry marked durable (anything that changes state, every refusal and error) is
+ * written before the handler goes on. Successful read-only commands are buffered and stored together
+ * every `flushMs` (one insert for many), so fifty chats asking for /positions at once do not queue on
+ * the database; a crash loses at most that window of read-only entries.
  */
-export function auditTrail(repo: AuditLogRepository): AuditTrail {
+export function auditTrail(repo: AuditLogRepository, opts: { flushMs?: number; onError?: (err: unknown) => void } = {}): AuditTrail {
+  // Buffered entries keep the time they happened, not the time of the batch insert.
+  let buffer: (AuditEntry & { at: Date })[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  let writing: Promise<void> = Promise.resolve();
+  const toInput = (e: AuditEntry & { at?: Date }) => ({
+    telegramId: e.telegramId,
+    chatId: e.chatId,
+    action: e.action,
+    args: e.args ?? null,
+    result: e.result,
+    detail: e.detail ?? null,
+    ...(e.at ? { at: e.at } : {}),
+  });
+  const flush = (): Promise<void> => {
+    if (timer) {
+      clearTimeout(timer);
+      timer = null;
+    }
+    const batch = buffer;
+    buffer = [];
+    if (batch.length > 0) {
+      writing = writing.then(() =>
+        repo.appendMany(batch.map(toInput)).then(
+          () => undefined,
+          (err: unknown) => opts.onError?.(err),
+        ),
+      );
+    }
+    return writing;
+  };
   return {
-    record: async (e: AuditEntry) => {
-      await repo.append({ telegramId: e.telegramId, chatId: e.chatId, action: e.action, args: e.args ?? null, result: e.result, detail: e.detail ?? null });
+    record: async (e: AuditEntry, o?: { durable?: boolean }) => {
+      if (o?.durable === false) {
+        buffer.push({ ...e, at: new Date() });
+        timer ??= setTimeout(() => void flush(), opts.flushMs ?? 50);
+        return;
+      }
+      await repo.append(toInput(e));
     },
-    count: () => repo.count(),
-    flush: () => Promise.resolve(),
+    count: async () => {
+      await flush();
+      return repo.count();
+    },
+    flush,
   };
 }

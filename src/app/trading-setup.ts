@@ -12,6 +12,10 @@ import { riskSchema } from '../engines/risk/config.js';
 import { startOfLocalDay } from '../engines/risk/day.js';
 import { createExchange, exchangeConfigFromEnv, type ExchangeSetup } from '../exchange/factory.js';
 import { TradingLoop } from '../jobs/trading-loop.js';
+import { scheduleDailySummary } from '../jobs/daily-summary.js';
+import { scheduleExchangeWatch } from '../jobs/exchange-watch.js';
+import { ExchangeHealth, watchedExchange } from '../trading/exchange-health.js';
+import type { ScheduledTask } from 'node-cron';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { Database } from '../store/database.js';
@@ -22,6 +26,7 @@ import { findPackageRoot } from '../store/package-root.js';
 import { newInstallationPrefix } from '../trading/ids.js';
 import { RiskMonitor } from '../trading/risk-monitor.js';
 import type { AlertSink } from '../trading/types.js';
+import type { TradingHooks } from '../cluster/hooks.js';
 import { z } from 'zod';
 import { BotService } from './bots/service.js';
 import { loadPresets } from './bots/presets.js';
@@ -37,7 +42,8 @@ export interface TradingSetup {
   risk: RiskMonitor;
   /** The market's clock (data time during a replay). */
   clock: Clock;
-  start(): Promise<void>;
+  /** Starts the jobs; the sender and the loop unless told not to (a bot/worker role starts them through src/cluster). */
+  start(parts?: { loop?: boolean; sender?: boolean }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -49,19 +55,31 @@ export async function setupTrading(opts: {
   telegram: { token: string; apiRoot?: string };
   /** Default: the exchange's public API when reachable (tests pass false). */
   online?: boolean;
+  /** Multi-process and metrics hooks (src/cluster/hooks.ts); none in the one-process default. */
+  hooks?: TradingHooks;
 }): Promise<TradingSetup> {
   const { config, db, logger } = opts;
   const env = config.env;
+  const dbPaperStore = new DbPaperStateStore(db.prisma, `paper:${env.EXCHANGE}`);
+  const paperStore = opts.hooks?.paperStore ? opts.hooks.paperStore(dbPaperStore) : dbPaperStore;
+  // A candle replay resumes where the paper account stopped: a restart must not rewind the market.
+  const cursors = env.MARKET_DATA_DIR && env.TRADING_MODE === 'paper' ? Object.values((await dbPaperStore.load())?.cursors ?? {}) : [];
+  const replayStart = cursors.length > 0 ? Math.max(...cursors) : undefined;
   const exchange = await createExchange(
     {
       ...exchangeConfigFromEnv(env),
       replaySpeed: config.app.paper.replaySpeed,
+      ...(replayStart !== undefined ? { replayStart } : {}),
       ...(opts.online === false ? { online: false } : {}),
-      paper: { balances: config.app.paper.balances, slippage: config.app.paper.slippage, store: new DbPaperStateStore(db.prisma, `paper:${env.EXCHANGE}`) },
+      paper: { balances: config.app.paper.balances, slippage: config.app.paper.slippage, store: paperStore },
     },
-    { clock: opts.clock, random: Math.random },
+    { clock: opts.clock, random: Math.random, ...(opts.hooks?.onExchangeEvent ? { onEvent: opts.hooks.onExchangeEvent } : {}) },
   );
+  if (opts.hooks?.exchange) exchange.exchange = opts.hooks.exchange(exchange.exchange);
   const clock = exchange.clock;
+  // Every call to the exchange feeds its health: one alert when it is unreachable too long, one when back.
+  const health = new ExchangeHealth(opts.clock, config.app.alerts.exchangeDownMinutes * 60_000);
+  const port = watchedExchange(exchange.exchange, health);
 
   const settings = new SettingsRepository(db.prisma);
   const prefix = await settings.getOr('installation:prefix', z.string(), '');
@@ -87,22 +105,27 @@ export async function setupTrading(opts: {
     async enqueue(tx, a) {
       await alertOwners(tx, { kind: isAlertType(a.kind) ? a.kind : 'bot_error', text: a.text, botId: a.botId ?? null, dedupeKey: a.dedupeKey ?? null });
     },
-    wake: () => sender.wake(),
+    wake: () => {
+      sender.wake();
+      opts.hooks?.onAlertsQueued?.();
+    },
   };
 
   const loop = new TradingLoop({
     prisma: db.prisma,
-    exchange: exchange.exchange,
+    exchange: port,
     clock,
     logger,
     alerts,
     risk,
     idPrefix,
     tickSeconds: config.app.trading.tickSeconds,
+    ...opts.hooks?.loop,
   });
   const presets = loadPresets(join(findPackageRoot(), 'configs', 'presets'));
-  const bots = new BotService({ prisma: db.prisma, exchange: exchange.exchange, clock, presets, loop, risk });
-  const reports = new ReportService(db.prisma, exchange.exchange, clock, (now) => startOfLocalDay(now, config.app.timezone));
+  const bots = new BotService({ prisma: db.prisma, exchange: port, clock, presets, loop, risk });
+  const reports = new ReportService(db.prisma, port, clock, (now) => startOfLocalDay(now, config.app.timezone));
+  const jobs: ScheduledTask[] = [];
   const confirmations = new ConfirmationService(db.prisma, { clock: opts.clock, randomBytes: (n) => randomBytes(n) });
 
   return {
@@ -114,11 +137,17 @@ export async function setupTrading(opts: {
     sender,
     risk,
     clock,
-    async start() {
-      sender.start();
-      await loop.start();
+    async start(parts) {
+      if (parts?.sender !== false) sender.start();
+      if (parts?.loop !== false) await loop.start();
+      const wake = (): void => sender.wake();
+      jobs.push(
+        scheduleDailySummary({ prisma: db.prisma, reports, clock: opts.clock, timeZone: config.app.timezone, hour: config.app.alerts.dailySummaryHour, logger, wake }),
+        scheduleExchangeWatch({ prisma: db.prisma, health, exchangeId: env.EXCHANGE, wake, logger }),
+      );
     },
     async stop() {
+      for (const j of jobs.splice(0)) await j.destroy();
       await loop.stop();
       await sender.stop();
       await exchange.close();

@@ -28,7 +28,8 @@ export interface UserDirectory {
 }
 
 export interface AuditTrail {
-  record(entry: AuditEntry): Promise<void>;
+  /** durable: false lets a successful read-only entry be written in a batch, shortly after. */
+  record(entry: AuditEntry, opts?: { durable?: boolean }): Promise<void>;
   count(): Promise<number>;
   /** Writes what is buffered. */
   flush(): Promise<void>;

@@ -17,15 +17,18 @@ const ownerOnly = (name: string): string =>
 export function dispatcher(app: App, registry: CommandRegistry): Composer<BotContext> {
   const c = new Composer<BotContext>();
 
-  const audit = (ctx: BotContext, action: string, args: string | null, outcome: Outcome): Promise<void> =>
-    app.audit.record({
-      telegramId: ctx.from?.id ?? null,
-      chatId: ctx.chat?.id ?? null,
-      action,
-      args: args ? args.slice(0, 500) : null,
-      result: outcome.result ?? 'ok',
-      detail: outcome.detail ?? null,
-    });
+  const audit = (ctx: BotContext, action: string, args: string | null, outcome: Outcome, durable = true): Promise<void> =>
+    app.audit.record(
+      {
+        telegramId: ctx.from?.id ?? null,
+        chatId: ctx.chat?.id ?? null,
+        action,
+        args: args ? args.slice(0, 500) : null,
+        result: outcome.result ?? 'ok',
+        detail: outcome.detail ?? null,
+      },
+      { durable },
+    );
 
   for (const spec of registry.commands) {
     c.command(spec.name, async (ctx) => {
@@ -39,7 +42,8 @@ export function dispatcher(app: App, registry: CommandRegistry): Composer<BotCon
       }
       try {
         const outcome = (await spec.run({ app, actor, chatId: ctx.chat.id, args, respond })) ?? {};
-        await audit(ctx, `/${spec.name}`, args, outcome);
+        // A read-only command that went well may be audited in a batch; anything else is written now.
+        await audit(ctx, `/${spec.name}`, args, outcome, spec.minRole === 'owner' || (outcome.result ?? 'ok') !== 'ok');
       } catch (err) {
         if (err instanceof UserInputError || err instanceof PermissionError) {
           await respond.reply({ html: html`⚠️ ${err.message}` });

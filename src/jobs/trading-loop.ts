@@ -19,6 +19,7 @@ import { BotRepository } from '../store/bots.js';
 import type { BotExposure, RiskMonitor } from '../trading/risk-monitor.js';
 import { BotRunner, type AccountRisk } from '../trading/runner.js';
 import { LeaseLostError, type AlertSink, type TickReport } from '../trading/types.js';
+import { CycleCache } from './cycle-cache.js';
 
 /** What the app may ask of the loop (the same shape as the app's LoopControl). */
 export interface LoopRemote {
@@ -47,13 +48,21 @@ export interface TradingLoopDeps {
    * The account's bots for the risk gate (multi-process: every worker's, not only this one's), or
    * null when the picture is incomplete: the stored risk state then applies unchanged this cycle.
    */
-  accountExposures?: (local: BotExposure[], wanted: readonly number[]) => Promise<BotExposure[] | null>;
+  accountExposures?: (local: LocalExposure[], wanted: readonly number[]) => Promise<BotExposure[] | null>;
   onTick?: (r: TickReport) => void;
   onTickError?: (botId: number, leaseLost: boolean) => void;
   /** A cycle longer than the tick interval (ms), or a scheduled tick skipped because one was running (0). */
   onSlowCycle?: (ms: number) => void;
   onCycle?: (ms: number, report: CycleReport) => void;
+  /** Share each cycle's market reads between the bots of a symbol (default true; see cycle-cache.ts). */
+  shareReads?: boolean;
 }
+
+/** One bot's holdings as this process sees them, for the account's risk gate. */
+export type LocalExposure = BotExposure & { botId: number };
+
+/** Bots opened at once when many arrive (a takeover, a start-up). */
+const OPEN_CONCURRENCY = 4;
 
 export interface CycleReport {
   ticks: TickReport[];
@@ -71,8 +80,14 @@ export class TradingLoop {
   private task: ScheduledTask | null = null;
   private cycle: Promise<CycleReport> | null = null;
   private syncing: Promise<void> | null = null;
+  /** Bots an owner's halt is driving right now. */
+  private readonly busy = new Set<number>();
 
-  constructor(private readonly deps: TradingLoopDeps) {}
+  private readonly reads: CycleCache | null;
+
+  constructor(private readonly deps: TradingLoopDeps) {
+    this.reads = deps.shareReads === false ? null : new CycleCache(deps.exchange);
+  }
 
   /** Opens a runner (the recovery path) for every bot that should run; then ticks on schedule. */
   async start(): Promise<void> {
@@ -117,6 +132,12 @@ export class TradingLoop {
     await this.drop(botId);
   }
 
+  /** Forgets the runner but keeps the lease (and its fence): the next sync opens the bot afresh. */
+  private async reopen(botId: number): Promise<void> {
+    this.runners.delete(botId);
+    this.applied.delete(botId);
+  }
+
   private async drop(botId: number): Promise<void> {
     const had = this.runners.delete(botId);
     this.fences.delete(botId);
@@ -124,53 +145,78 @@ export class TradingLoop {
     if (had) await this.deps.disown?.(botId).catch((err: unknown) => this.deps.logger.warn({ err, botId }, 'could not release the bot'));
   }
 
-  private syncLocal(): Promise<void> {
-    // Concurrent callers share one pass (a command's sync during a cycle's sync).
-    if (!this.syncing) this.syncing = this.doSync().finally(() => (this.syncing = null));
-    return this.syncing;
+  /** Reconciles this process's runners only (a wake-up from another process: do not echo it). */
+  syncHere(): Promise<void> {
+    return this.syncLocal();
   }
 
-  private async doSync(): Promise<void> {
-    const rows = await this.deps.prisma.bot.findMany({ where: { status: 'running' }, select: { id: true }, orderBy: { id: 'asc' } });
+  private syncLocal(reopenChanged = false): Promise<void> {
+    // Concurrent callers share one pass (a command's sync during a cycle's sync).
+    if (this.syncing) return reopenChanged ? this.syncing.then(() => this.syncLocal(true)) : this.syncing;
+    const pass = this.doSync(reopenChanged).finally(() => (this.syncing = null));
+    this.syncing = pass;
+    return pass;
+  }
+
+  private async doSync(reopenChanged = false): Promise<void> {
+    const rows = await this.deps.prisma.bot.findMany({ where: { status: 'running' }, select: { id: true, config: true }, orderBy: { id: 'asc' } });
     const wanted = rows.map((r) => r.id);
     this.wanted = wanted;
+    // A changed config takes effect through the recovery path: the runner is opened again (only at
+    // the start of a cycle, and not while an owner's halt drives it, so one bot never has two runners).
+    for (const r of reopenChanged ? rows : []) {
+      const runner = this.runners.get(r.id);
+      if (runner && !this.busy.has(r.id) && JSON.stringify(runner.bot.config) !== JSON.stringify(r.config)) {
+        this.deps.logger.info({ botId: r.id }, 'the bot config changed: reopening it');
+        await this.reopen(r.id);
+      }
+    }
     const missing = wanted.filter((id) => !this.runners.has(id));
     if (missing.length > 0) await this.deps.beforeSync?.(missing);
     const repo = new BotRepository(this.deps.prisma);
+    // Take first (fast: a lease and a fence each), then open (the recovery path talks to the
+    // exchange): a worker taking over many bots holds them all at once, and opens a few at a time.
+    const taken: { id: number; fence: number }[] = [];
     for (const id of missing) {
-      let owned: number | null;
       try {
-        owned = this.deps.owns ? await this.deps.owns(id) : await repo.takeFence(id);
+        const fence = this.deps.owns ? await this.deps.owns(id) : await repo.takeFence(id);
+        if (fence !== null) taken.push({ id, fence });
       } catch (err) {
         this.deps.logger.warn({ err, botId: id }, 'could not take the bot; will retry next cycle');
-        continue;
-      }
-      if (owned === null) continue;
-      const bot = await repo.get(id);
-      if (!bot || bot.status !== 'running') {
-        await this.deps.disown?.(id);
-        continue;
-      }
-      try {
-        const started = Date.now();
-        const runner = await BotRunner.open(bot, owned, this.runnerDeps());
-        this.runners.set(id, runner);
-        this.fences.set(id, owned);
-        this.applied.set(id, this.lastRisk?.state ?? (await this.deps.risk.state()).state);
-        this.deps.logger.info({ botId: id, strategy: bot.strategy, symbol: bot.symbol, fence: owned, ms: Date.now() - started }, 'bot running');
-      } catch (err) {
-        if (err instanceof LeaseLostError) this.deps.logger.warn({ botId: id }, 'lost the bot while opening it');
-        else this.deps.logger.error({ err, botId: id }, 'could not open the bot; will retry next cycle');
-        await this.deps.disown?.(id);
       }
     }
+    let next = 0;
+    const opener = async (): Promise<void> => {
+      while (next < taken.length) await this.open(taken[next++]!, repo);
+    };
+    await Promise.all(Array.from({ length: Math.min(OPEN_CONCURRENCY, taken.length) }, opener));
     const keep = new Set(wanted);
     for (const id of [...this.runners.keys()]) if (!keep.has(id)) await this.drop(id);
   }
 
+  private async open({ id, fence }: { id: number; fence: number }, repo: BotRepository): Promise<void> {
+    const bot = await repo.get(id);
+    if (!bot || bot.status !== 'running') {
+      await this.deps.disown?.(id);
+      return;
+    }
+    try {
+      const started = Date.now();
+      const runner = await BotRunner.open(bot, fence, this.runnerDeps());
+      this.runners.set(id, runner);
+      this.fences.set(id, fence);
+      this.applied.set(id, this.lastRisk?.state ?? (await this.deps.risk.state()).state);
+      this.deps.logger.info({ botId: id, strategy: bot.strategy, symbol: bot.symbol, fence, ms: Date.now() - started }, 'bot running');
+    } catch (err) {
+      if (err instanceof LeaseLostError) this.deps.logger.warn({ botId: id }, 'lost the bot while opening it');
+      else this.deps.logger.error({ err, botId: id }, 'could not open the bot; will retry next cycle');
+      await this.deps.disown?.(id);
+    }
+  }
+
   private runnerDeps() {
     const d = this.deps;
-    return { prisma: d.prisma, exchange: d.exchange, clock: d.clock, logger: d.logger, alerts: d.alerts, idPrefix: d.idPrefix };
+    return { prisma: d.prisma, exchange: this.reads?.port ?? d.exchange, clock: d.clock, logger: d.logger, alerts: d.alerts, idPrefix: d.idPrefix };
   }
 
   /** One cycle: risk gate for the account, then a tick of every running bot (one at a time per bot). */
@@ -198,22 +244,23 @@ export class TradingLoop {
   }
 
   private async accountRisk(runners: BotRunner[]) {
-    const local: BotExposure[] = runners.map((r) => {
+    const local: LocalExposure[] = runners.map((r) => {
       const b = r.engine.balances();
-      return { symbol: r.bot.symbol, base: b.base, quote: b.quote, lockedQuote: b.lockedQuote, price: r.price || b.lastPrice };
+      return { botId: r.botId, symbol: r.bot.symbol, base: b.base, quote: b.quote, lockedQuote: b.lockedQuote, price: r.price || b.lastPrice };
     });
     const all = this.deps.accountExposures ? await this.deps.accountExposures(local, this.wanted) : local;
     if (all === null) {
       // Part of the account is unknown this cycle (a worker just started or died): judge nothing, keep the stored state.
       const [state, limits] = await Promise.all([this.deps.risk.state(), this.deps.risk.limits()]);
-      return { state: state.state, control: null, messages: [] as string[], limits, exposure: this.lastRisk?.accountExposure ?? 0, reason: state.reason, onHalt: limits.on_halt };
+      return { state: state.state, control: null, messages: [] as string[], limits, exposure: this.lastRisk?.accountExposure ?? 0, reason: state.reason, breach: state.breach, onHalt: limits.on_halt };
     }
     const { decision, limits, exposure } = await this.deps.risk.evaluate(this.deps.clock.now(), all);
-    return { state: decision.state.state, control: decision.control, messages: decision.events.map((e) => e.message), limits, exposure, reason: decision.state.reason, onHalt: limits.on_halt };
+    return { state: decision.state.state, control: decision.control, messages: decision.events.map((e) => e.message), limits, exposure, reason: decision.state.reason, breach: decision.state.breach, onHalt: limits.on_halt };
   }
 
   private async doCycle(): Promise<CycleReport> {
-    await this.syncLocal();
+    this.reads?.begin();
+    await this.syncLocal(true);
     const report: CycleReport = { ticks: [], riskState: 'ACTIVE', errors: 0 };
     const runners = [...this.runners.values()];
     const a = await this.accountRisk(runners);
@@ -225,10 +272,11 @@ export class TradingLoop {
       if (!this.runners.has(runner.botId)) continue; // released meanwhile
       try {
         // The gate's command on a change; and to any bot that has not heard of the account's state yet
-        // (another worker saw the change first, or the bot was opened before it).
-        const control = a.control ?? this.catchUp(runner.botId, a.state, a.reason, a.onHalt === 'flatten');
+        // (another worker saw the change first). An owner's emergency stop reaches every bot through
+        // halt() instead, with the owner's choice of selling or not.
+        const control = a.control ?? (a.breach === 'manual' ? null : this.catchUp(runner.botId, a.state, a.reason, a.onHalt === 'flatten'));
         if (control) report.ticks.push(await runner.control(control.command, control.flatten ?? false, control.reason ?? '', risk));
-        this.applied.set(runner.botId, a.state);
+        if (a.breach !== 'manual') this.applied.set(runner.botId, a.state);
         const r = await runner.tick(risk);
         report.ticks.push(r);
         this.deps.onTick?.(r);
@@ -272,14 +320,39 @@ export class TradingLoop {
     if (!this.runners.has(botId)) await this.syncLocal();
     const runner = this.runners.get(botId);
     if (!runner) return null;
-    const risk: AccountRisk = this.lastRisk ?? { state: 'ACTIVE', limits: await this.deps.risk.limits(), accountExposure: 0 };
+    this.busy.add(botId);
+    this.reads?.begin(); // an owner's halt sees the market as it is now
     try {
+      const risk: AccountRisk = this.lastRisk ?? { state: 'ACTIVE', limits: await this.deps.risk.limits(), accountExposure: 0 };
       const r = await runner.control('halt', flatten, reason, { ...risk, state: 'HALTED' });
       return { cancelled: r.cancelled, sold: r.placed };
     } catch (err) {
       if (!(err instanceof LeaseLostError)) throw err;
       await this.drop(botId);
       return null;
+    } finally {
+      this.busy.delete(botId);
+    }
+  }
+
+  /**
+   * Halts a bot no process runs (stopped or paused since the halt was asked for): takes it, opens it
+   * (the recovery path), halts it and lets it go. Null when another process holds it.
+   */
+  async haltDetached(botId: number, flatten: boolean, reason: string): Promise<{ cancelled: number; sold: number } | null> {
+    if (this.runners.has(botId)) return this.haltHere(botId, flatten, reason);
+    const repo = new BotRepository(this.deps.prisma);
+    const owned = this.deps.owns ? await this.deps.owns(botId) : await repo.takeFence(botId);
+    if (owned === null) return null;
+    try {
+      const bot = await repo.get(botId);
+      if (!bot) return null;
+      const runner = await BotRunner.open(bot, owned, this.runnerDeps());
+      const risk: AccountRisk = this.lastRisk ?? { state: 'ACTIVE', limits: await this.deps.risk.limits(), accountExposure: 0 };
+      const r = await runner.control('halt', flatten, reason, { ...risk, state: 'HALTED' });
+      return { cancelled: r.cancelled, sold: r.placed };
+    } finally {
+      if (!this.runners.has(botId)) await this.deps.disown?.(botId);
     }
   }
 
