@@ -1,17 +1,19 @@
 /**
- * command.positions.p99: bot-side latency of /positions (ms, p50 as a detail): from the update
- * reaching the bot to its reply being accepted by the Bot API server, with 50 bots, 1,000 open orders
- * and 50 chats asking at once. The round trip through the in-process fake server is a detail.
+ * command.positions.p99: bot-side latency of /positions (ms, p50 as a detail) with 50 bots, 1,000
+ * open orders and 50 chats asking at once (10 rounds each). The bot runs in its own process (as in
+ * production); the Bot API server and the chats run here.
+ * - value, p50: from the update reaching the bot to its reply leaving for the Bot API: the bot's own
+ *   time, including waiting behind the other 49 chats' updates;
+ * - handler_*: the same until the Bot API server accepted the reply (adds the server's time);
+ * - round_trip_*: a user's message to the reply arriving, through the fake server's long polling.
  */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { parseAppConfig, parseEnv } from '../src/config/load.js';
 import { startFakeTelegram } from '../src/dev/fake-telegram/index.js';
-import { silentLogger } from '../src/lib/logger.js';
-import { startRuntime } from '../src/runtime.js';
+import { BOTS, ORDERS, type PositionsSamples } from './support/positions-fixture.js';
 import type { Benchmark } from './types.js';
 
-const BOTS = 50;
-const ORDERS = 1000;
 const CHATS = Number(process.env.BENCH_CHATS ?? 50);
 const ROUNDS = 10;
 /** The command timed (another one can be given to compare, e.g. BENCH_CMD=/help). */
@@ -19,79 +21,70 @@ const CMD = process.env.BENCH_CMD ?? '/positions';
 
 const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+  return Number((s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN).toFixed(2));
 };
+
+function nextMessage(child: ReturnType<typeof fork>): Promise<unknown> {
+  return once(child, 'message').then(([m]) => m as unknown);
+}
 
 const positions: Benchmark = {
   names: ['command.positions.p99'],
   async run() {
     const server = await startFakeTelegram();
-    const handlerMs: number[] = [];
-    let timing = false;
-    const runtime = await startRuntime({
-      config: { env: parseEnv({ DATABASE_URL: 'pglite:memory', MARKET_DATA_DIR: '../shared/data', LOG_LEVEL: 'silent' }), app: parseAppConfig('', 'bench') },
-      logger: silentLogger(),
-      telegram: { token: server.token, apiRoot: server.apiRoot },
-      online: false,
-      extraOwners: [1],
-      onUpdateHandled: (_id, ms) => {
-        if (timing) handlerMs.push(ms);
-      },
+    const child = fork(new URL('./support/positions-bot.ts', import.meta.url), [server.token, server.apiRoot, String(CHATS)], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    const exited = once(child, 'exit');
     try {
-      const db = runtime.db.prisma;
-      // Paused bots: listed by /positions, not run by the loop (nothing else competes for the database).
-      for (let b = 1; b <= BOTS; b++) {
-        await db.bot.create({ data: { strategy: 'grid', symbol: b % 2 ? 'BTC/USDT' : 'ETH/USDT', mode: 'paper', config: {}, status: 'paused', createdBy: 1n } });
-      }
-      await db.order.createMany({
-        data: Array.from({ length: ORDERS }, (_, i) => ({
-          clientOrderId: `bench-${i}`, botId: (i % BOTS) + 1, seq: i, symbol: 'BTC/USDT', side: i % 2 ? 'buy' : 'sell', type: 'limit',
-          price: String(8000 + i), amount: '0.001', tag: 'grid', status: 'open',
-        })),
-      });
-      await db.fill.createMany({
-        data: Array.from({ length: BOTS * 20 }, (_, i) => ({
-          exchange: 'paper:binance', symbol: 'BTC/USDT', tradeId: `t${i}`, botId: (i % BOTS) + 1, clientOrderId: `bench-${i % ORDERS}`,
-          side: i % 3 ? 'buy' : 'sell', price: String(8000 + (i % 100)), amount: '0.001', cost: '8', fee: '0.000001', feeCurrency: 'BTC', feeQuote: '0.008', maker: true, at: new Date(1_583_020_800_000 + i * 60_000),
-        })),
-      });
-      await db.user.createMany({ data: Array.from({ length: CHATS }, (_, i) => ({ telegramId: BigInt(10_000 + i), role: 'viewer' as const })) });
+      const ready = await Promise.race([nextMessage(child), exited.then(() => 'exited')]);
+      if (ready !== 'ready') throw new Error('the bot process did not start');
       const users = Array.from({ length: CHATS }, (_, i) => server.user(10_000 + i));
-      // Warm up.
+      // Warm up (the first /positions folds the fills).
       users[0]!.send('/positions');
-      await users[0]!.nextMessage(/Positions/, { timeoutMs: 30_000 });
-      const samples: number[] = [];
-      timing = true;
+      await users[0]!.nextMessage(/Positions/, { timeoutMs: 60_000 });
+      child.send('time');
+      await nextMessage(child);
+      const roundTrip: number[] = [];
       await Promise.all(
         users.map(async (u) => {
           for (let r = 0; r < ROUNDS; r++) {
             const t0 = performance.now();
             u.send(CMD);
             await u.nextMessage(undefined, { timeoutMs: 30_000 });
-            samples.push(performance.now() - t0);
+            roundTrip.push(performance.now() - t0);
           }
         }),
       );
-      timing = false;
+      child.send('report');
+      const s = (await nextMessage(child)) as PositionsSamples;
       return [
         {
           bench: 'command.positions.p99',
-          value: Number(pct(handlerMs, 99).toFixed(2)),
+          value: pct(s.replyMs, 99),
           unit: 'ms',
-          p50: Number(pct(handlerMs, 50).toFixed(2)),
-          round_trip_p50: Number(pct(samples, 50).toFixed(2)),
-          round_trip_p99: Number(pct(samples, 99).toFixed(2)),
-          requests: samples.length,
+          p50: pct(s.replyMs, 50),
+          handler_p50: pct(s.handlerMs, 50),
+          handler_p99: pct(s.handlerMs, 99),
+          round_trip_p50: pct(roundTrip, 50),
+          round_trip_p99: pct(roundTrip, 99),
+          requests: roundTrip.length,
+          replies_timed: s.replyMs.length,
           bots: BOTS,
           open_orders: ORDERS,
           chats: CHATS,
           command: CMD,
-          measured: 'value/p50: bot-side handler time (update in to reply sent); round_trip_*: user message to reply through the in-process fake Bot API server',
+          measured:
+            'value/p50: update in to reply out (bot process); handler_*: update in to reply accepted by the Bot API server; round_trip_*: user message to reply through the fake server',
         },
       ];
     } finally {
-      await runtime.stop();
+      if (child.exitCode === null) {
+        child.send('stop');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
       await server.close();
     }
   },

@@ -12,10 +12,7 @@ import { riskSchema } from '../engines/risk/config.js';
 import { startOfLocalDay } from '../engines/risk/day.js';
 import { createExchange, exchangeConfigFromEnv, type ExchangeSetup } from '../exchange/factory.js';
 import { TradingLoop } from '../jobs/trading-loop.js';
-import { scheduleDailySummary } from '../jobs/daily-summary.js';
-import { scheduleExchangeWatch } from '../jobs/exchange-watch.js';
 import { ExchangeHealth, watchedExchange } from '../trading/exchange-health.js';
-import type { ScheduledTask } from 'node-cron';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { Database } from '../store/database.js';
@@ -42,7 +39,9 @@ export interface TradingSetup {
   risk: RiskMonitor;
   /** The market's clock (data time during a replay). */
   clock: Clock;
-  /** Starts the jobs; the sender and the loop unless told not to (a bot/worker role starts them through src/cluster). */
+  /** This process's view of the exchange's reachability (fed by every call through the port). */
+  health: ExchangeHealth;
+  /** Starts the sender and the loop unless told not to (a bot/worker role starts them through src/cluster); the jobs are src/ops/process.ts's. */
   start(parts?: { loop?: boolean; sender?: boolean }): Promise<void>;
   stop(): Promise<void>;
 }
@@ -125,7 +124,6 @@ export async function setupTrading(opts: {
   const presets = loadPresets(join(findPackageRoot(), 'configs', 'presets'));
   const bots = new BotService({ prisma: db.prisma, exchange: port, clock, presets, loop, risk });
   const reports = new ReportService(db.prisma, port, clock, (now) => startOfLocalDay(now, config.app.timezone));
-  const jobs: ScheduledTask[] = [];
   const confirmations = new ConfirmationService(db.prisma, { clock: opts.clock, randomBytes: (n) => randomBytes(n) });
 
   return {
@@ -137,17 +135,12 @@ export async function setupTrading(opts: {
     sender,
     risk,
     clock,
+    health,
     async start(parts) {
       if (parts?.sender !== false) sender.start();
       if (parts?.loop !== false) await loop.start();
-      const wake = (): void => sender.wake();
-      jobs.push(
-        scheduleDailySummary({ prisma: db.prisma, reports, clock: opts.clock, timeZone: config.app.timezone, hour: config.app.alerts.dailySummaryHour, logger, wake }),
-        scheduleExchangeWatch({ prisma: db.prisma, health, exchangeId: env.EXCHANGE, wake, logger }),
-      );
     },
     async stop() {
-      for (const j of jobs.splice(0)) await j.destroy();
       await loop.stop();
       await sender.stop();
       await exchange.close();

@@ -26,8 +26,11 @@ export interface BotDeps {
   botInfo?: UserFromGetMe;
   /** Called for every handler error (the demo exits non-zero when any happened). */
   onError?: (err: unknown) => void;
-  /** Called when an update is fully handled, with the handler's time in ms (the demo waits for it; benchmarks time it). */
-  onUpdateHandled?: (updateId: number, ms: number) => void;
+  /**
+   * Called when an update is fully handled (the demo waits for it; benchmarks time it): the handler's
+   * time in ms, and when its first Bot API call (its reply) was made, in ms after the update arrived.
+   */
+  onUpdateHandled?: (updateId: number, ms: number, firstCallMs?: number) => void;
 }
 
 /** Builds the bot: bounded retries, per-chat ordering, auth first, then an error boundary around the commands. */
@@ -60,10 +63,16 @@ export function createBot(deps: BotDeps): Bot<BotContext> {
     const done = deps.onUpdateHandled;
     bot.use(async (ctx, next) => {
       const t0 = performance.now();
+      // When the handler's first Bot API call (its reply) left: the bot's own share of the latency.
+      let firstCallMs: number | undefined;
+      ctx.api.config.use((prev, method, payload, signal) => {
+        firstCallMs ??= performance.now() - t0;
+        return prev(method, payload, signal);
+      });
       try {
         await next();
       } finally {
-        done(ctx.update.update_id, performance.now() - t0);
+        done(ctx.update.update_id, performance.now() - t0, firstCallMs);
       }
     });
   }

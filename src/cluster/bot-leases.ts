@@ -4,7 +4,7 @@
  * again. A free bot is taken by the first worker that syncs (a dead worker's bots move on as soon as
  * their leases expire). Workers announce themselves with a heartbeat once their loop runs; a worker
  * above its fair share (running bots / live workers) hands its newest bots over, and does not take
- * a bot it handed over back for a lease period unless nobody else did.
+ * a bot it handed over back before one renewal period has passed (then it does, if nobody else did).
  */
 import type { Redis } from 'ioredis';
 import type { PrismaClient } from '../generated/prisma/client.js';
@@ -17,6 +17,8 @@ export interface BotLeaseHooks {
   /** The lease could not be renewed, or is being handed over: stop running the bot (after its current step). */
   release(botId: number): Promise<void>;
   onEvent?(event: 'acquired' | 'released' | 'lost', botId: number): void;
+  /** A running bot has no lease: sync now rather than at the next tick (a slow cycle must not delay a takeover). */
+  syncSoon?(): void;
 }
 
 interface Held {
@@ -29,6 +31,8 @@ export class BotLeases {
   private readonly held = new Map<number, Held>();
   /** Bots handed over recently: not taken back before this time unless overdue. */
   private readonly cooldown = new Map<number, number>();
+  /** Handovers wait until then (a handed-over bot came back: the others are too slow to take more now). */
+  private pauseHandovers = 0;
   private peek = new Map<number, string | null>();
   private readonly leaving = new Set<number>();
   private timer: NodeJS.Timeout | null = null;
@@ -117,13 +121,17 @@ export class BotLeases {
     const holder = this.peek.has(botId) ? this.peek.get(botId)! : (await this.deps.store.holders([this.name(botId)]))[0]!;
     this.peek.delete(botId);
     if (holder !== null && holder !== this.deps.store.owner) return null;
-    // Handed over by this worker a moment ago: left for the others for a lease period.
+    // Handed over by this worker a moment ago: left for the others for one renewal period.
     if ((this.cooldown.get(botId) ?? 0) > now) return null;
     const until = await this.deps.store.acquire(this.name(botId));
     if (until === null) return null;
     try {
       const fence = await new BotRepository(this.deps.prisma).takeFence(botId);
       this.held.set(botId, { fence, validUntil: until, since: now });
+      if (this.cooldown.has(botId)) {
+        this.cooldown.delete(botId);
+        this.pauseHandovers = now + 3 * this.deps.store.timing.ttlMs;
+      }
       this.hooks?.onEvent?.('acquired', botId);
       this.deps.logger.info({ botId, fence, worker: this.deps.store.owner }, 'took the bot lease');
       return fence;
@@ -175,6 +183,17 @@ export class BotLeases {
     }
     await this.refreshShare(workers);
     this.handOver(workers);
+    if (this.announced && this.hooks?.syncSoon && (await this.anyFree())) this.hooks.syncSoon();
+  }
+
+  /** Whether a running bot has no lease (and is not one this worker just handed over). */
+  private async anyFree(): Promise<boolean> {
+    const rows = await this.deps.prisma.bot.findMany({ where: { status: 'running' }, select: { id: true } });
+    const ids = rows.map((r) => r.id).filter((id) => !this.held.has(id));
+    if (ids.length === 0) return false;
+    const holders = await this.deps.store.holders(ids.map((id) => this.name(id)));
+    const now = this.deps.clock.now();
+    return ids.some((id, i) => holders[i] === null && (this.cooldown.get(id) ?? 0) <= now);
   }
 
   private async refreshShare(workers: number): Promise<void> {
@@ -192,13 +211,13 @@ export class BotLeases {
    */
   private handOver(workers: number): void {
     const surplus = this.held.size - this.share;
-    if (!this.announced || workers < 2 || surplus <= 0) return;
     const now = this.deps.clock.now();
+    if (!this.announced || workers < 2 || surplus <= 0 || now < this.pauseHandovers) return;
     const n = Math.min(surplus, Math.max(1, Math.ceil(this.share / 10)));
     const newest = [...this.held].filter(([id]) => !this.leaving.has(id)).sort((a, b) => b[1].since - a[1].since).slice(0, n);
     for (const [id] of newest) {
       this.leaving.add(id);
-      this.cooldown.set(id, now + this.deps.store.timing.ttlMs);
+      this.cooldown.set(id, now + this.deps.store.timing.renewMs);
       this.deps.logger.info({ botId: id, share: this.share, held: this.held.size }, 'handing a bot over to balance the workers');
       this.background(
         (async () => {

@@ -207,6 +207,7 @@ class RedisCluster implements Cluster {
     if (worker) {
       await this.leases.start({
         release: (id) => loop.release(id),
+        syncSoon: () => void loop.syncHere().catch((err: unknown) => this.opts.logger.warn({ err }, 'sync for a free bot failed')),
         ...(this.opts.onLeaseEvent ? { onEvent: this.opts.onLeaseEvent } : {}),
       });
       await loop.start();

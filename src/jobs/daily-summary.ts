@@ -3,14 +3,13 @@
  * fills, bots and open orders. The dedupe key (the local date) makes it once a day whatever happens:
  * a restart, a second process, a retried job.
  */
-import { schedule, type RunCoordinator, type ScheduledTask } from 'node-cron';
 import { alertOwners } from '../alerts/index.js';
 import type { ReportService } from '../app/reports.js';
 import { html } from '../bot/html.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Clock } from '../lib/clock.js';
-import type { Logger } from '../lib/logger.js';
 import { BotRepository } from '../store/bots.js';
+import type { JobSpec } from './scheduler.js';
 
 const signed = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(2)}`;
 
@@ -27,26 +26,15 @@ Bots: ${bots.length} · open orders: ${orders.length}${pnl.perBot.length ? '\n' 
   return r.queued.length > 0;
 }
 
-export function scheduleDailySummary(d: {
-  prisma: PrismaClient;
-  reports: ReportService;
-  clock: Clock;
-  timeZone: string;
-  hour: number;
-  logger: Logger;
-  wake: () => void;
-  runCoordinator?: RunCoordinator;
-}): ScheduledTask {
-  return schedule(
-    `0 ${d.hour} * * *`,
-    async () => {
-      const started = Date.now();
-      const sent = await sendDailySummary(d).catch((err: unknown) => {
-        d.logger.error({ err }, 'daily summary failed');
-        return false;
-      });
-      d.logger.info({ job: 'daily-summary', ms: Date.now() - started, sent }, 'job done');
+/** The daily summary as a scheduled job: once per fire across processes, in the owner's time zone. */
+export function dailySummaryJob(d: { prisma: PrismaClient; reports: ReportService; clock: Clock; timeZone: string; hour: number; wake: () => void }): JobSpec {
+  return {
+    name: 'daily-summary',
+    cron: `0 0 ${d.hour} * * *`,
+    timezone: d.timeZone,
+    global: true,
+    async run() {
+      return { queued: await sendDailySummary(d) };
     },
-    { name: 'daily-summary', timezone: d.timeZone, noOverlap: true, ...(d.runCoordinator ? { runCoordinator: d.runCoordinator } : {}) },
-  );
+  };
 }

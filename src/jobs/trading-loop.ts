@@ -10,65 +10,18 @@
  */
 import { schedule, type ScheduledTask } from 'node-cron';
 import { escapeHtml } from '../bot/html.js';
-import type { PrismaClient } from '../generated/prisma/client.js';
 import type { TradingState } from '../engines/risk/gate.js';
-import type { ExchangePort } from '../exchange/types.js';
-import type { Clock } from '../lib/clock.js';
-import type { Logger } from '../lib/logger.js';
 import { BotRepository } from '../store/bots.js';
-import type { BotExposure, RiskMonitor } from '../trading/risk-monitor.js';
 import { BotRunner, type AccountRisk } from '../trading/runner.js';
-import { LeaseLostError, type AlertSink, type TickReport } from '../trading/types.js';
+import { LeaseLostError } from '../trading/types.js';
+import { catchUp, judgeAccount, type LocalExposure } from './account-risk.js';
 import { CycleCache } from './cycle-cache.js';
+import type { CycleReport, LoopRemote, TradingLoopDeps } from './loop-types.js';
 
-/** What the app may ask of the loop (the same shape as the app's LoopControl). */
-export interface LoopRemote {
-  sync(): Promise<void>;
-  halt(botId: number, flatten: boolean, reason: string): Promise<{ cancelled: number; sold: number } | null>;
-}
-
-export interface TradingLoopDeps {
-  prisma: PrismaClient;
-  exchange: ExchangePort;
-  clock: Clock;
-  logger: Logger;
-  alerts: AlertSink;
-  risk: RiskMonitor;
-  idPrefix: string;
-  tickSeconds: number;
-  /** Whether this process may run this bot (leases in multi-process mode): its fencing token, or null. Default: all. */
-  owns?: (botId: number) => Promise<number | null>;
-  /** Called with the ids of the bots that should run, before `owns` is asked about any of them. */
-  beforeSync?: (wanted: readonly number[]) => Promise<void>;
-  /** This process gave a bot up (stopped, paused, lost or handed over): e.g. release its lease. */
-  disown?: (botId: number) => Promise<void>;
-  /** Other processes' loops (multi-process): told to sync, and asked to halt bots not run here. */
-  remote?: LoopRemote;
-  /**
-   * The account's bots for the risk gate (multi-process: every worker's, not only this one's), or
-   * null when the picture is incomplete: the stored risk state then applies unchanged this cycle.
-   */
-  accountExposures?: (local: LocalExposure[], wanted: readonly number[]) => Promise<BotExposure[] | null>;
-  onTick?: (r: TickReport) => void;
-  onTickError?: (botId: number, leaseLost: boolean) => void;
-  /** A cycle longer than the tick interval (ms), or a scheduled tick skipped because one was running (0). */
-  onSlowCycle?: (ms: number) => void;
-  onCycle?: (ms: number, report: CycleReport) => void;
-  /** Share each cycle's market reads between the bots of a symbol (default true; see cycle-cache.ts). */
-  shareReads?: boolean;
-}
-
-/** One bot's holdings as this process sees them, for the account's risk gate. */
-export type LocalExposure = BotExposure & { botId: number };
+export type { CycleReport, LocalExposure, LoopRemote, TradingLoopDeps };
 
 /** Bots opened at once when many arrive (a takeover, a start-up). */
 const OPEN_CONCURRENCY = 4;
-
-export interface CycleReport {
-  ticks: TickReport[];
-  riskState: string;
-  errors: number;
-}
 
 export class TradingLoop {
   private readonly runners = new Map<number, BotRunner>();
@@ -243,27 +196,12 @@ export class TradingLoop {
     return this.cycle;
   }
 
-  private async accountRisk(runners: BotRunner[]) {
-    const local: LocalExposure[] = runners.map((r) => {
-      const b = r.engine.balances();
-      return { botId: r.botId, symbol: r.bot.symbol, base: b.base, quote: b.quote, lockedQuote: b.lockedQuote, price: r.price || b.lastPrice };
-    });
-    const all = this.deps.accountExposures ? await this.deps.accountExposures(local, this.wanted) : local;
-    if (all === null) {
-      // Part of the account is unknown this cycle (a worker just started or died): judge nothing, keep the stored state.
-      const [state, limits] = await Promise.all([this.deps.risk.state(), this.deps.risk.limits()]);
-      return { state: state.state, control: null, messages: [] as string[], limits, exposure: this.lastRisk?.accountExposure ?? 0, reason: state.reason, breach: state.breach, onHalt: limits.on_halt };
-    }
-    const { decision, limits, exposure } = await this.deps.risk.evaluate(this.deps.clock.now(), all);
-    return { state: decision.state.state, control: decision.control, messages: decision.events.map((e) => e.message), limits, exposure, reason: decision.state.reason, breach: decision.state.breach, onHalt: limits.on_halt };
-  }
-
   private async doCycle(): Promise<CycleReport> {
     this.reads?.begin();
     await this.syncLocal(true);
     const report: CycleReport = { ticks: [], riskState: 'ACTIVE', errors: 0 };
     const runners = [...this.runners.values()];
-    const a = await this.accountRisk(runners);
+    const a = await judgeAccount(this.deps, runners, this.wanted, this.lastRisk?.accountExposure ?? 0);
     report.riskState = a.state;
     const risk: AccountRisk = { state: a.state, limits: a.limits, accountExposure: a.exposure };
     this.lastRisk = risk;
@@ -271,10 +209,8 @@ export class TradingLoop {
     for (const runner of runners) {
       if (!this.runners.has(runner.botId)) continue; // released meanwhile
       try {
-        // The gate's command on a change; and to any bot that has not heard of the account's state yet
-        // (another worker saw the change first). An owner's emergency stop reaches every bot through
-        // halt() instead, with the owner's choice of selling or not.
-        const control = a.control ?? (a.breach === 'manual' ? null : this.catchUp(runner.botId, a.state, a.reason, a.onHalt === 'flatten'));
+        // The gate's command on a change; and to any bot that has not heard of the account's state yet.
+        const control = a.control ?? catchUp(this.applied.get(runner.botId) ?? a.state, a);
         if (control) report.ticks.push(await runner.control(control.command, control.flatten ?? false, control.reason ?? '', risk));
         if (a.breach !== 'manual') this.applied.set(runner.botId, a.state);
         const r = await runner.tick(risk);
@@ -293,14 +229,6 @@ export class TradingLoop {
       }
     }
     return report;
-  }
-
-  private catchUp(botId: number, state: TradingState, reason: string, flatten: boolean): { command: 'halt' | 'reduce' | 'resume'; flatten?: boolean; reason?: string } | null {
-    const was = this.applied.get(botId) ?? state;
-    if (was === state) return null;
-    if (state === 'HALTED') return { command: 'halt', flatten, reason };
-    if (state === 'REDUCING') return { command: 'reduce', reason };
-    return { command: 'resume', reason: 'limits clear' };
   }
 
   /**

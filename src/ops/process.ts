@@ -15,6 +15,8 @@ import { runsLoop, runsTelegram, type Role } from '../cluster/roles.js';
 import type { Config } from '../config/load.js';
 import { candleRefreshJob, outboxDrainJob, outboxPruneJob, snapshotJob } from '../jobs/app-jobs.js';
 import { JobScheduler } from '../jobs/scheduler.js';
+import { dailySummaryJob } from '../jobs/daily-summary.js';
+import { exchangeWatchJob } from '../jobs/exchange-watch.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { BotRepository } from '../store/bots.js';
@@ -133,6 +135,9 @@ function scheduleJobs(jobs: JobScheduler, opts: ProcessOptions, t: TradingSetup,
     jobs.add(outboxDrainJob({ sender: t.sender, onStats: (s) => metrics.onSenderStats(s) }));
     jobs.add(outboxPruneJob({ prisma: db.prisma, clock: opts.clock }));
   }
+  const wake = (): void => t.sender.wake();
+  jobs.add(dailySummaryJob({ prisma: db.prisma, reports: t.reports, clock: opts.clock, timeZone: config.app.timezone, hour: config.app.alerts.dailySummaryHour, wake }));
+  jobs.add(exchangeWatchJob({ prisma: db.prisma, health: t.health, exchangeId: config.env.EXCHANGE, clock: opts.clock, wake }));
   jobs.add(snapshotJob({ prisma: db.prisma, exchange, clock: t.clock, everySeconds: config.app.trading.snapshotSeconds }));
   // Only real prices go to the candle cache (a replay has its files, a synthetic series is not market data).
   const real = t.exchange.marketData === null || t.exchange.marketData.kind === 'live';

@@ -25,16 +25,24 @@ export class ExchangeHealth {
   ) {}
 
   ok(): void {
+    this.lastOutcome = 'ok';
     if (this.firstFailure !== null && !this.alerted) this.firstFailure = null;
     if (!this.alerted) return;
     this.backAt = this.clock.now();
   }
 
   private backAt: number | null = null;
+  private lastOutcome: 'ok' | 'failed' | null = null;
+
+  /** Whether this process's latest call to the exchange got an answer (false before any call). */
+  healthy(): boolean {
+    return this.lastOutcome === 'ok';
+  }
 
   failed(err: unknown): void {
     const retryable = err instanceof ExchangeError ? err.kind === 'retryable' || err.kind === 'unknown_outcome' : true;
     if (!retryable) return;
+    this.lastOutcome = 'failed';
     this.firstFailure ??= this.clock.now();
     this.backAt = null;
     this.lastError = err instanceof Error ? err.message : String(err);

@@ -125,6 +125,8 @@ export class BotRunner {
     this.counters = { fills: 0, placed: 0, cancelled: 0, rejected: 0, settled: 0 };
     const uow = new UnitOfWork();
     await this.ingestTrades(uow);
+    // Orders that filled since the last tick are settled now, so none is left "open" after a halt.
+    await this.refreshOpenOrders(uow);
     // The engine values a flatten at the last price it saw: show it the current one first.
     const t = await this.deps.exchange.fetchTicker(this.bot.symbol).catch(() => null);
     if (t) {

@@ -1,6 +1,7 @@
+import pino from 'pino';
 import { parseAppConfig, parseEnv, type Config } from '../../src/config/load.js';
 import type { CallbackSpec, CommandSpec } from '../../src/commands/types.js';
-import { silentLogger } from '../../src/lib/logger.js';
+import { createLogger, silentLogger } from '../../src/lib/logger.js';
 import type { Clock } from '../../src/lib/clock.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { startFakeTelegram, type FakeTelegramServer } from '../../src/dev/fake-telegram/index.js';
@@ -30,7 +31,8 @@ export async function startHarness(opts: {
   try {
     const runtime = await startRuntime({
       config,
-      logger: silentLogger(),
+      // HARNESS_LOG=debug (or another level; HARNESS_LOG_FILE=path) shows the runtime's log when a test needs explaining.
+      logger: process.env.HARNESS_LOG ? createLogger({ level: process.env.HARNESS_LOG as 'debug', destination: pino.destination({ dest: process.env.HARNESS_LOG_FILE ?? 2, sync: true }) }) : silentLogger(),
       ...(opts.clock ? { clock: opts.clock } : {}),
       telegram: { token: server.token, apiRoot: server.apiRoot },
       online: false,

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { readCandleColumns, toCandles } from '../../src/exchange/market-data/csv.js';
 import { MemoryCandleSource } from '../../src/exchange/market-data/memory.js';
 import { snapshotMarkets } from '../../src/exchange/markets/snapshot.js';
@@ -86,4 +86,34 @@ describe('BotRunner on the paper exchange with real candles', () => {
     const base = fills.reduce((s, f) => s + (f.side === 'buy' ? f.amount - (f.feeCurrency === 'BTC' ? f.fee : 0) : -f.amount), 0);
     expect(runner.engine.balances().base).toBeCloseTo(base, 8);
   }, 120_000);
+
+  it("an owner's halt right after a fill leaves no order the database thinks is open", async () => {
+    const clock = new ManualClock(candles[0]!.time);
+    const source = MemoryCandleSource.of({ 'BTC/USDT': { timeframe: '1m', candles } }, clock);
+    const exchange = await PaperExchange.open({ markets: snapshotMarkets(), clock, marketData: source, initialBalances: { USDT: 10_000 } });
+    // A database of its own: a new paper exchange numbers its trades from 1 again.
+    const own = await openDatabase('pglite:memory');
+    onTestFinished(() => own.close());
+    const deps: RunnerDeps = { prisma: own.prisma, exchange, clock, logger: silentLogger(), alerts: outboxSink, idPrefix: 'ttest2' };
+    const bots = new BotRepository(own.prisma);
+    clock.advance(120_000);
+    const bot = await bots.create({
+      strategy: 'grid', symbol: 'BTC/USDT', mode: 'paper', config: { lower: 45_000, upper: 48_500, lines: 12, investment: 1000 }, createdBy: 1, at: new Date(clock.now()),
+    });
+    const runner = await BotRunner.open((await bots.get(bot.id))!, await bots.takeFence(bot.id), deps);
+    // Tick until the grid rests on the book.
+    for (let i = 0; i < 10 && (await exchange.fetchOpenOrders('BTC/USDT')).length === 0; i++) {
+      clock.advance(60_000);
+      await runner.tick(RISK);
+    }
+    const resting = (await exchange.fetchOpenOrders('BTC/USDT')).length;
+    expect(resting).toBeGreaterThan(2);
+    // The market moves until a resting grid order fills, with no tick in between.
+    for (let m = 0; m < 2 * 1440 && (await exchange.fetchOpenOrders('BTC/USDT')).length === resting; m++) clock.advance(60_000);
+    expect((await exchange.fetchOpenOrders('BTC/USDT')).length).toBe(resting - 1);
+    const r = await runner.control('halt', false, 'emergency stop by the owner', { ...RISK, state: 'HALTED' });
+    expect(r.cancelled).toBeGreaterThan(0);
+    expect(await exchange.fetchOpenOrders('BTC/USDT')).toEqual([]);
+    expect((await new OrderRepository(own.prisma).active(bot.id)).map((o) => `${o.clientOrderId} ${o.status}`)).toEqual([]);
+  }, 60_000);
 });
