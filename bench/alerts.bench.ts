@@ -81,7 +81,7 @@ async function run(): Promise<BenchResult[]> {
         peak_per_second_overall: peak(ok.map((c) => c.at), 1000),
         peak_per_second_one_chat: perChatPeak,
         server_limits: '30/s overall (sliding second), 1/s per private chat (burst 3)',
-        sender_pace: `${L.globalPerSecond}/s overall (burst ${L.globalBurst}), ${L.chatPerSecond}/s per chat (burst ${L.chatBurst})`,
+        sender_pace: `${L.globalPerWindow} per ${L.globalWindowMs} ms overall (${L.globalGapMs} ms apart), ${L.chatPerSecond}/s per chat (burst ${L.chatBurst})`,
       },
     ];
   } finally {

@@ -37,7 +37,7 @@ export interface RuntimeOptions {
   /** Extra owner ids beyond ALLOWED_USER_IDS (the demo's user). */
   extraOwners?: number[];
   onBotError?: (err: unknown) => void;
-  onUpdateHandled?: (updateId: number, ms: number, firstCallMs?: number) => void;
+  onUpdateHandled?: (updateId: number, ms: number, replyMs?: number) => void;
   /** Whether the paper exchange may use the exchange's public API (default: when reachable). */
   online?: boolean;
   /** Commands and buttons beyond the built-in ones (tests, plugins). */

@@ -2,10 +2,13 @@
  * The bot process of the command.positions benchmark (bench/commands.bench.ts), on its own event
  * loop as in production: the Bot API server and the 50 chats live in the benchmark's process.
  * Seeds 50 bots, 1,000 open orders and 1,000 fills, then answers IPC: 'time' starts recording each
- * update's timings, 'report' sends them back, 'stop' shuts down.
+ * update's timings afresh, { report: n } sends them back once n updates were handled, 'stop' shuts down.
  *
  *   fork('bench/support/positions-bot.ts', [token, apiRoot, chats], { execArgv: ['--import', 'tsx'] })
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { performance } from 'node:perf_hooks';
 import { parseAppConfig, parseEnv } from '../../src/config/load.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { startRuntime } from '../../src/runtime.js';
@@ -16,6 +19,8 @@ const [token = '', apiRoot = '', chatsArg = '50'] = process.argv.slice(2);
 const chats = Number(chatsArg);
 const samples: PositionsSamples = { handlerMs: [], replyMs: [] };
 let timing = false;
+/** Only updates that arrived after timing began (the warm-up may finish later). */
+let timingSince = Infinity;
 
 const runtime = await startRuntime({
   config: { env: parseEnv({ DATABASE_URL: 'pglite:memory', MARKET_DATA_DIR: '../shared/data', LOG_LEVEL: 'silent' }), app: parseAppConfig('', 'bench') },
@@ -23,10 +28,10 @@ const runtime = await startRuntime({
   telegram: { token, apiRoot },
   online: false,
   extraOwners: [1],
-  onUpdateHandled: (_id, ms, firstCallMs) => {
-    if (!timing) return;
+  onUpdateHandled: (_id, ms, replyMs) => {
+    if (!timing || performance.now() - ms < timingSince) return;
     samples.handlerMs.push(ms);
-    if (firstCallMs !== undefined) samples.replyMs.push(firstCallMs);
+    if (replyMs !== undefined) samples.replyMs.push(replyMs);
   },
 });
 
@@ -49,13 +54,47 @@ await db.fill.createMany({
 });
 await db.user.createMany({ data: Array.from({ length: chats }, (_, i) => ({ telegramId: BigInt(10_000 + i), role: 'viewer' as const })) });
 
+/** BENCH_PROFILE=file: a CPU profile of the first timed part only (open it in Chrome DevTools). */
+const profiler = (() => {
+  const file = process.env.BENCH_PROFILE;
+  let session = file ? new Session() : null;
+  const post = (method: string): Promise<unknown> =>
+    new Promise((resolve, reject) => session!.post(method, (err, r) => (err ? reject(err) : resolve(r))));
+  return {
+    async start(): Promise<void> {
+      if (!session) return;
+      session.connect();
+      await post('Profiler.enable');
+      await post('Profiler.start');
+    },
+    async stop(): Promise<void> {
+      if (!session) return;
+      const r = (await post('Profiler.stop')) as { profile: unknown };
+      writeFileSync(file!, JSON.stringify(r.profile));
+      session.disconnect();
+      session = null;
+    },
+  };
+})();
+
 process.on('message', (m: unknown) => {
   if (m === 'time') {
     timing = true;
-    process.send?.('timing');
-  } else if (m === 'report') {
-    timing = false;
-    process.send?.(samples);
+    timingSince = performance.now();
+    samples.handlerMs = [];
+    samples.replyMs = [];
+    void profiler.start().then(() => process.send?.('timing'));
+  } else if (typeof m === 'object' && m !== null && 'report' in m) {
+    // Handlers finish (their audit rows) a moment after their replies arrived: wait for all of them.
+    const expected = Number((m as { report: number }).report);
+    const deadline = Date.now() + 30_000;
+    const poll = (): void => {
+      if (samples.handlerMs.length >= expected || Date.now() > deadline) {
+        timing = false;
+        void profiler.stop().then(() => process.send?.({ ...samples }));
+      } else setTimeout(poll, 20);
+    };
+    poll();
   } else if (m === 'stop') {
     void runtime.stop().finally(() => process.exit(0));
   }

@@ -2,7 +2,7 @@
 export const BOTS = 50;
 export const ORDERS = 1000;
 
-/** Per update (ms): until the reply left for the Bot API, and until the server accepted it. */
+/** Per update (ms): until the handler finished, and until the last part of its reply was accepted. */
 export interface PositionsSamples {
   handlerMs: number[];
   replyMs: number[];

@@ -1,11 +1,12 @@
-// Token buckets on the injected clock that keep the sender inside Telegram's limits: about 30 messages
-// a second overall, 1 a second per private chat (small bursts allowed), 20 a minute per group.
+// Limits on the injected clock that keep the sender inside Telegram's: a sliding window overall, token
+// buckets per chat.
 
 export interface PaceLimits {
-  /** Sustained messages per second over all chats. */
-  globalPerSecond: number;
-  /** Messages sent back to back over all chats before the global rate applies. */
-  globalBurst: number;
+  /** At most this many messages over all chats in any `globalWindowMs`. */
+  globalPerWindow: number;
+  globalWindowMs: number;
+  /** The least time between two messages over all chats (no burst of a whole window at once). */
+  globalGapMs: number;
   /** Sustained messages per second in one private chat. */
   chatPerSecond: number;
   chatBurst: number;
@@ -15,17 +16,56 @@ export interface PaceLimits {
 }
 
 /**
- * Below Telegram's limits with a margin: requests leave here and are counted there a little later
- * and not always in the same spacing, and a sliding one-second window admits at most burst + rate.
+ * Telegram's limits: about 30 messages a second overall, 1 a second per private chat (small bursts
+ * allowed), 20 a minute per group. Overall: 30 in any window of 1 s plus 30 ms (requests leave here
+ * and are counted there a little later, not always with the same spacing), at least 25 ms apart,
+ * which sustains about 29 messages a second. Per chat and per group: token buckets.
  */
 export const DEFAULT_PACE_LIMITS: PaceLimits = {
-  globalPerSecond: 27,
-  globalBurst: 1,
+  globalPerWindow: 30,
+  globalWindowMs: 1_030,
+  globalGapMs: 25,
   chatPerSecond: 1,
   chatBurst: 2,
   groupPerSecond: 18 / 60,
   groupBurst: 2,
 };
+
+/** At most `size` events in any window of `windowMs`, at least `gapMs` apart. */
+export class SlidingWindow {
+  private readonly stamps: number[] = [];
+  private pausedUntil = 0;
+
+  constructor(
+    private readonly size: number,
+    private readonly windowMs: number,
+    private readonly gapMs: number,
+  ) {}
+
+  private prune(now: number): void {
+    while (this.stamps.length > 0 && this.stamps[0]! <= now - this.windowMs) this.stamps.shift();
+  }
+
+  /** Milliseconds until the next event fits (0: now). */
+  waitMs(now: number): number {
+    this.prune(now);
+    const pause = Math.max(0, this.pausedUntil - now);
+    const last = this.stamps.at(-1);
+    const gap = last === undefined ? 0 : Math.max(0, last + this.gapMs - now);
+    const full = this.stamps.length >= this.size ? this.stamps[this.stamps.length - this.size]! + this.windowMs - now : 0;
+    return Math.ceil(Math.max(pause, gap, full, 0));
+  }
+
+  take(now: number): void {
+    this.prune(now);
+    this.stamps.push(now);
+  }
+
+  /** Nothing before `until` (a 429's retry_after). */
+  pauseUntil(until: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, until);
+  }
+}
 
 export class TokenBucket {
   private tokens: number;
@@ -74,15 +114,15 @@ export class TokenBucket {
   }
 }
 
-/** One global bucket plus one bucket per chat. */
+/** One global window plus one bucket per chat. */
 export class Pacer {
-  private readonly global: TokenBucket;
+  private readonly global: SlidingWindow;
   private readonly chats = new Map<number, TokenBucket>();
   readonly limits: PaceLimits;
 
-  constructor(now: number, limits: Partial<PaceLimits> = {}) {
+  constructor(_now: number, limits: Partial<PaceLimits> = {}) {
     this.limits = { ...DEFAULT_PACE_LIMITS, ...limits };
-    this.global = new TokenBucket(this.limits.globalBurst, this.limits.globalPerSecond, now);
+    this.global = new SlidingWindow(this.limits.globalPerWindow, this.limits.globalWindowMs, this.limits.globalGapMs);
   }
 
   private chat(chatId: number, now: number): TokenBucket {

@@ -28,9 +28,9 @@ export interface BotDeps {
   onError?: (err: unknown) => void;
   /**
    * Called when an update is fully handled (the demo waits for it; benchmarks time it): the handler's
-   * time in ms, and when its first Bot API call (its reply) was made, in ms after the update arrived.
+   * time in ms, and when its last Bot API call (its reply) was answered, in ms after the update arrived.
    */
-  onUpdateHandled?: (updateId: number, ms: number, firstCallMs?: number) => void;
+  onUpdateHandled?: (updateId: number, ms: number, replyMs?: number) => void;
 }
 
 /** Builds the bot: bounded retries, per-chat ordering, auth first, then an error boundary around the commands. */
@@ -63,16 +63,19 @@ export function createBot(deps: BotDeps): Bot<BotContext> {
     const done = deps.onUpdateHandled;
     bot.use(async (ctx, next) => {
       const t0 = performance.now();
-      // When the handler's first Bot API call (its reply) left: the bot's own share of the latency.
-      let firstCallMs: number | undefined;
-      ctx.api.config.use((prev, method, payload, signal) => {
-        firstCallMs ??= performance.now() - t0;
-        return prev(method, payload, signal);
+      // When the handler's last Bot API call (the last part of its reply) was answered.
+      let replyMs: number | undefined;
+      ctx.api.config.use(async (prev, method, payload, signal) => {
+        try {
+          return await prev(method, payload, signal);
+        } finally {
+          replyMs = performance.now() - t0;
+        }
       });
       try {
         await next();
       } finally {
-        done(ctx.update.update_id, performance.now() - t0, firstCallMs);
+        done(ctx.update.update_id, performance.now() - t0, replyMs);
       }
     });
   }

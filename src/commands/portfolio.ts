@@ -1,12 +1,12 @@
 /** /positions, /orders, /balance, /trades: read-only views, every number from stored fills. */
 import { parseArgs, parseBotId } from '../app/bots/args.js';
 import { UserInputError } from '../app/errors.js';
-import { html, joinHtml, type RawHtml } from '../bot/html.js';
+import { html, joinHtml } from '../bot/html.js';
 import { ordersHtml } from './bots.js';
+import { positionsHtml } from './positions-view.js';
 import type { CommandSpec } from './types.js';
 
 const fmt = (v: number, d = 2): string => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
-const signed = (v: number | null, d = 2): string => (v === null ? 'n/a' : `${v >= 0 ? '+' : ''}${v.toFixed(d)}`);
 
 export const positionsCommand: CommandSpec = {
   name: 'positions',
@@ -14,29 +14,7 @@ export const positionsCommand: CommandSpec = {
   example: '/positions',
   minRole: 'viewer',
   async run(ctx) {
-    const rows = await ctx.app.reports.positions();
-    if (rows.length === 0) {
-      await ctx.respond.reply({ html: html`No positions: no bot is running.` });
-      return;
-    }
-    const perAsset = new Map<string, { amount: number; cost: number; mark: number | null; unrealised: number }>();
-    const lines: RawHtml[] = [html`<b>Positions</b>`];
-    for (const r of rows) {
-      const [base = '', quote = ''] = r.bot.symbol.split('/');
-      lines.push(
-        html`#${r.bot.id} ${r.bot.symbol}: ${fmt(r.position.amount, 8)} ${base} · avg ${fmt(r.position.averageEntry)} · mark ${r.mark === null ? 'n/a' : fmt(r.mark)} · unrealised ${signed(r.unrealised)} ${quote}`,
-      );
-      const a = perAsset.get(base) ?? { amount: 0, cost: 0, mark: r.mark, unrealised: 0 };
-      a.amount += r.position.amount;
-      a.cost += r.position.costBasis;
-      a.unrealised += r.unrealised ?? 0;
-      perAsset.set(base, a);
-    }
-    lines.push(html`\n<b>Per asset</b>`);
-    for (const [asset, a] of perAsset) {
-      lines.push(html`${asset}: ${fmt(a.amount, 8)} · avg ${a.amount > 0 ? fmt(a.cost / a.amount) : 'n/a'} · mark ${a.mark === null ? 'n/a' : fmt(a.mark)} · unrealised ${signed(a.unrealised)}`);
-    }
-    await ctx.respond.reply({ html: joinHtml(lines) });
+    await ctx.respond.reply({ html: positionsHtml(await ctx.app.reports.positions()) });
   },
 };
 

@@ -1,6 +1,6 @@
-// Token buckets on the injected clock.
+// The pacer's limits on the injected clock.
 import { describe, expect, it } from 'vitest';
-import { Pacer, TokenBucket } from '../../src/alerts/pacer.js';
+import { Pacer, SlidingWindow, TokenBucket } from '../../src/alerts/pacer.js';
 
 describe('TokenBucket', () => {
   it('allows a burst, then one token per 1/rate', () => {
@@ -31,9 +31,52 @@ describe('TokenBucket', () => {
   });
 });
 
+describe('SlidingWindow', () => {
+  it('admits at most n events in any window, at least a gap apart', () => {
+    const w = new SlidingWindow(3, 1000, 25);
+    const sent: number[] = [];
+    let t = 0;
+    while (t < 5_000) {
+      const wait = w.waitMs(t);
+      if (wait === 0) {
+        w.take(t);
+        sent.push(t);
+      } else t += wait;
+    }
+    expect(sent.slice(0, 4)).toEqual([0, 25, 50, 1000]);
+    for (let i = 1; i < sent.length; i++) expect(sent[i]! - sent[i - 1]!).toBeGreaterThanOrEqual(25);
+    for (let i = 3; i < sent.length; i++) expect(sent[i]! - sent[i - 3]!).toBeGreaterThanOrEqual(1000);
+    expect(sent).toHaveLength(15);
+  });
+
+  it('waits for a retry_after', () => {
+    const w = new SlidingWindow(30, 1000, 0);
+    w.pauseUntil(2_000);
+    expect(w.waitMs(500)).toBe(1_500);
+    expect(w.waitMs(2_000)).toBe(0);
+  });
+
+  it('keeps Telegram\'s 30 in any second with the default limits, at about 29 a second', () => {
+    const p = new Pacer(0);
+    const sent: number[] = [];
+    let t = 0;
+    let chat = 1;
+    while (t < 10_000) {
+      const wait = p.waitMs(chat, t);
+      if (wait === 0) {
+        p.take(chat, t);
+        sent.push(t);
+        chat = (chat % 1000) + 1; // many chats: only the global limit binds
+      } else t += wait;
+    }
+    for (let i = 30; i < sent.length; i++) expect(sent[i]! - sent[i - 30]!).toBeGreaterThan(1000);
+    expect(sent.length / 10).toBeGreaterThanOrEqual(28.5);
+  });
+});
+
 describe('Pacer', () => {
   it('holds the global rate and each chat\'s rate', () => {
-    const p = new Pacer(0, { globalPerSecond: 10, globalBurst: 1, chatPerSecond: 1, chatBurst: 1 });
+    const p = new Pacer(0, { globalPerWindow: 1, globalWindowMs: 100, globalGapMs: 0, chatPerSecond: 1, chatBurst: 1 });
     expect(p.waitMs(1, 0)).toBe(0);
     p.take(1, 0);
     expect(p.waitMs(2, 0)).toBe(100); // global

@@ -101,7 +101,7 @@ describe('alert sender loop (real time)', () => {
   });
 
   it('stop() while a claimed message waits for its pace releases it: sent later without a "repeated" note', async () => {
-    sender = make({ idlePollMs: 50, limits: { globalPerSecond: 0.5, globalBurst: 1 } });
+    sender = make({ idlePollMs: 50, limits: { globalPerWindow: 1, globalWindowMs: 2_000 } });
     await outbox.enqueueMany([
       { chatId: users[0]!.id, kind: 'fill', text: 'first' },
       { chatId: users[1]!.id, kind: 'fill', text: 'second' },

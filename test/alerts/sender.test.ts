@@ -190,7 +190,7 @@ describe('alert sender', () => {
   it('(control) without pacing the same load draws flood-control 429s, yet still delivers exactly once', async () => {
     rig = await startRig(db, { users: 40, floodControl: true });
     await rig.enqueue(rig.users.flatMap((u) => Array.from({ length: 4 }, (_, k) => ({ chatId: u.id, kind: 'fill', text: `${u.id}/${k}` }))));
-    const unpaced = { globalPerSecond: 10_000, globalBurst: 10_000, chatPerSecond: 10_000, chatBurst: 10_000 };
+    const unpaced = { globalPerWindow: 10_000, globalWindowMs: 1_000, globalGapMs: 0, chatPerSecond: 10_000, chatBurst: 10_000 };
     await rig.drainAll(rig.newSender({ ...NO_MERGE, limits: unpaced }));
     expect(rig.floodRefusals()).toBeGreaterThan(0);
     expect(await expectExactlyOnce(rig, db)).toEqual({ rows: 160, messages: 160 });

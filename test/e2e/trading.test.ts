@@ -43,7 +43,7 @@ describe('trading from Telegram on the paper exchange replaying real candles', (
 
     u.send('/positions');
     const pos = await u.nextMessage(/Positions/, { timeoutMs: 30_000 });
-    expect(pos.text).toMatch(/#1 BTC\/USDT: 0\.\d*[1-9]/);
+    expect(pos.text).toMatch(/#1 BTC\/USDT 0\.\d*[1-9]\d* BTC · \d+\.\d{2} → \d+\.\d{2} · [+-]\d+\.\d{2} USDT/);
 
     u.send('/stop_all');
     await u.nextMessage(/Stop everything\?/, { timeoutMs: 30_000 });
