@@ -36,7 +36,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 
 export type Outcome =
   | { kind: 'delivered'; messageId: number }
-  | { kind: 'rate-limited'; until: number }
+  /** `again`: nothing of it reached the chat, so it may be sent again as it is once `until` has passed. */
+  | { kind: 'rate-limited'; until: number; again: boolean }
   /** The server or the network is failing: stop sending to everyone until `until`. */
   | { kind: 'outage'; until: number }
   | { kind: 'refused'; parked: boolean };
@@ -88,9 +89,9 @@ async function recordFailure(
   const log = { chatId: msg.chatId, rows: ids.length, error: failure.description };
   if (failure.kind === 'rate-limit') {
     const until = now + failure.retryAfterMs;
-    await d.outbox.markFailed(ids, { error: failure.description, nextAttemptAt: new Date(until), keepSending: partlySent });
+    await markFailed(d, msg, { error: failure.description, nextAttemptAt: new Date(until) }, partlySent);
     d.logger.info({ ...log, retryAfterMs: failure.retryAfterMs }, 'Alert rate-limited by Telegram; retrying after retry_after');
-    return { kind: 'rate-limited', until };
+    return { kind: 'rate-limited', until, again: !partlySent };
   }
   if (failure.kind === 'transient') {
     // Sends that were in flight together fail together: only the first starts (or lengthens) the pause.
@@ -101,26 +102,42 @@ async function recordFailure(
     const until = d.outage.until;
     // A connection lost mid-request may have delivered it: keep sendingAt so the resend says so.
     const keepSending = partlySent || failure.mayHaveArrived;
-    await d.outbox.markFailed(ids, { error: failure.description, nextAttemptAt: new Date(until), keepSending });
+    await markFailed(d, msg, { error: failure.description, nextAttemptAt: new Date(until) }, keepSending);
     d.logger.warn({ ...log, retryInMs: until - now, failuresInARow: d.outage.failures }, 'Alert send failed; backing off');
     return { kind: 'outage', until };
   }
   const max = d.policy.permanentTries;
   if (ids.length > 1 && !isChatLevelRefusal(failure.description)) {
     // Probably one bad alert in a merged message: send each alone next time (compose keeps them apart).
-    await d.outbox.markFailed(ids, { error: permanentError(1, max, failure.description), nextAttemptAt: new Date(now), keepSending: partlySent });
+    await markFailed(d, msg, { error: permanentError(1, max, failure.description), nextAttemptAt: new Date(now) }, partlySent);
     d.logger.warn(log, 'Telegram refused a merged alert; its alerts will be sent one by one');
     return { kind: 'refused', parked: false };
   }
   const n = msg.refusals + 1;
   const error = permanentError(Math.min(n, max), max, failure.description);
   if (n >= max) {
-    await d.outbox.markFailed(ids, { error, nextAttemptAt: PARKED_AT, keepSending: partlySent });
+    await markFailed(d, msg, { error, nextAttemptAt: PARKED_AT }, partlySent);
     d.logger.error({ ...log, rowIds: ids }, 'Telegram keeps refusing an alert; parked it (kept in the outbox, not retried)');
     return { kind: 'refused', parked: true };
   }
   const retryAt = now + backoffMs(n, d.policy.permanentRetryMs, Number.MAX_SAFE_INTEGER);
-  await d.outbox.markFailed(ids, { error, nextAttemptAt: new Date(retryAt), keepSending: partlySent });
+  await markFailed(d, msg, { error, nextAttemptAt: new Date(retryAt) }, partlySent);
   d.logger.warn({ ...log, attempt: n, of: max }, 'Telegram refused an alert; trying again later');
   return { kind: 'refused', parked: false };
+}
+
+/**
+ * Records a failed attempt. Rows interrupted by an earlier attempt keep their sendingAt whatever
+ * happens now (the earlier attempt may have arrived: their next send says "repeated"); fresh rows keep
+ * it only when this attempt may have arrived (`keepSending`).
+ */
+async function markFailed(d: DeliverDeps, msg: OutgoingMessage, failure: { error: string; nextAttemptAt: Date }, keepSending: boolean): Promise<void> {
+  if (keepSending) {
+    await d.outbox.markFailed(msg.rowIds, { ...failure, keepSending: true });
+    return;
+  }
+  const fresh = new Set(msg.freshRowIds);
+  const earlier = msg.rowIds.filter((id) => !fresh.has(id));
+  if (msg.freshRowIds.length > 0) await d.outbox.markFailed(msg.freshRowIds, { ...failure, keepSending: false });
+  if (earlier.length > 0) await d.outbox.markFailed(earlier, { ...failure, keepSending: true });
 }

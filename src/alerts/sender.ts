@@ -221,8 +221,14 @@ export class AlertSender {
           break;
         }
         this.pacer.take(chatId, this.deps.clock.now());
-        const sending = this.sendOne(msg, result).then((ok) => {
-          if (!ok) queues.delete(chatId);
+        const sending = this.sendOne(msg, result).then((next) => {
+          if (next === 'stop') queues.delete(chatId);
+          else if (next === 'again') {
+            // Telegram asked this chat to wait: the message goes first again when the chat may be sent to,
+            // and the chat's later messages wait behind it (a chat's alerts stay in order).
+            queues.delete(chatId);
+            queues.set(chatId, [msg, ...(queue.length > 0 ? queue : [])]);
+          }
         });
         inFlight.set(chatId, sending.finally(() => inFlight.delete(chatId)));
       }
@@ -250,8 +256,11 @@ export class AlertSender {
     return null;
   }
 
-  /** Sends one message; false when the chat should get nothing more in this drain. Never rejects. */
-  private async sendOne(msg: OutgoingMessage, result: DrainResult): Promise<boolean> {
+  /**
+   * Sends one message. Then: 'next' (go on with the chat), 'again' (rate-limited: send this message
+   * again once the chat's pause is over), or 'stop' (nothing more to this chat in this drain). Never rejects.
+   */
+  private async sendOne(msg: OutgoingMessage, result: DrainResult): Promise<'next' | 'again' | 'stop'> {
     let outcome: Outcome;
     try {
       outcome = await deliver(
@@ -271,25 +280,25 @@ export class AlertSender {
       // resent later marked as repeated.
       this.logger.error({ chatId: msg.chatId, err: e instanceof Error ? e.message : String(e) }, 'Could not record an alert send');
       this.outage.until = Math.max(this.outage.until, this.deps.clock.now() + this.policy.backoffBaseMs);
-      return false;
+      return 'stop';
     }
     switch (outcome.kind) {
       case 'delivered':
         result.messages += 1;
         result.delivered += msg.rowIds.length;
-        return true;
+        return 'next';
       case 'rate-limited':
         this.stats.rateLimited += 1;
         this.pacer.pauseChat(msg.chatId, outcome.until, this.deps.clock.now());
         result.retrying += 1;
-        return false;
+        return outcome.again ? 'again' : 'stop';
       case 'outage':
         result.retrying += 1;
-        return false;
+        return 'stop';
       case 'refused':
         if (outcome.parked) result.parked += 1;
         else result.retrying += 1;
-        return false;
+        return 'stop';
     }
   }
 

@@ -196,6 +196,18 @@ describe('alert sender', () => {
     expect(await expectExactlyOnce(rig, db)).toEqual({ rows: 160, messages: 160 });
   });
 
+  it('an interrupted alert that then meets a 429 still says "repeated" when it finally goes', async () => {
+    rig = await startRig(db, { users: 1 });
+    const ann = rig.users[0]!;
+    await rig.enqueue([{ chatId: ann.id, kind: 'fill', text: 'maybe seen' }]);
+    // An earlier process was killed while sending it: the row keeps sendingAt.
+    await db.prisma.outbox.updateMany({ data: { sendingAt: new Date(T0) } });
+    rig.server.faults.rateLimit({ method: 'sendMessage', times: 1, retryAfter: 3 });
+    await rig.drainAll(rig.newSender(NO_MERGE));
+    expect(rig.botTexts(ann)).toEqual([`maybe seen\n${strip(REPEATED_NOTE)}`]);
+    expect(await rig.outbox.counts()).toEqual({ queued: 0, delivered: 1, parked: 0 });
+  });
+
   it('a new sender after a crash mid-send resends the interrupted row once, marked, and duplicates nothing else', async () => {
     rig = await startRig(db, { users: 2 });
     const [ann, bob] = rig.users as [typeof rig.users[0], typeof rig.users[0]];
