@@ -227,7 +227,7 @@ export class AlertSender {
             // Telegram asked this chat to wait: the message goes first again when the chat may be sent to,
             // and the chat's later messages wait behind it (a chat's alerts stay in order).
             queues.delete(chatId);
-            queues.set(chatId, [msg, ...(queue.length > 0 ? queue : [])]);
+            queues.set(chatId, [msg, ...queue]);
           }
         });
         inFlight.set(chatId, sending.finally(() => inFlight.delete(chatId)));

@@ -85,7 +85,7 @@ export class OrderRepository {
 
   async update(
     clientOrderId: string,
-    u: { status: StoredOrderStatus; filled?: number; average?: number | null; exchangeOrderId?: string | null; error?: string | null },
+    u: { status: StoredOrderStatus; filled?: number; average?: number | null; exchangeOrderId?: string | null; error?: string | null; at?: Date },
   ): Promise<void> {
     // updateMany: an update for an order that was never written (an intent the engine dropped) is a no-op.
     await this.db.order.updateMany({
@@ -96,6 +96,7 @@ export class OrderRepository {
         ...(u.average !== undefined ? { average: u.average === null ? null : dec(u.average) } : {}),
         ...(u.exchangeOrderId !== undefined ? { exchangeOrderId: u.exchangeOrderId } : {}),
         ...(u.error !== undefined ? { error: u.error?.slice(0, 500) ?? null } : {}),
+        ...(u.at ? { updatedAt: u.at } : {}),
       },
     });
   }

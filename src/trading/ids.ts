@@ -8,10 +8,18 @@ export function clientOrderId(prefix: string, botId: number, seq: number): strin
   return `${prefix}-${botId}-${seq}`;
 }
 
+/** Parsed ids, remembered: a thousand bots of one symbol each look at the same trades every tick. */
+const parsed = new Map<string, { prefix: string; botId: number; seq: number } | null>();
+
 export function parseClientOrderId(prefix: string, id: string): { botId: number; seq: number } | null {
-  const m = /^(.+)-(\d+)-(\d+)$/.exec(id);
-  if (!m || m[1] !== prefix) return null;
-  return { botId: Number(m[2]), seq: Number(m[3]) };
+  let p = parsed.get(id);
+  if (p === undefined) {
+    const m = /^(.+)-(\d+)-(\d+)$/.exec(id);
+    p = m ? { prefix: m[1]!, botId: Number(m[2]), seq: Number(m[3]) } : null;
+    if (parsed.size >= 100_000) parsed.clear();
+    parsed.set(id, p);
+  }
+  return p && p.prefix === prefix ? { botId: p.botId, seq: p.seq } : null;
 }
 
 /** A short installation prefix from random bytes (kept in the settings table once made). */

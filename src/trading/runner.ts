@@ -19,6 +19,7 @@ import { OrderRepository, type OrderRecord } from '../store/orders.js';
 import { alertKindOf, alertText } from './alert-text.js';
 import { clientOrderId, parseClientOrderId } from './ids.js';
 import { LeaseLostError, type AlertSink, type TickReport } from './types.js';
+import { ActiveOrders } from './active-orders.js';
 import { UnitOfWork } from './unit-of-work.js';
 
 export interface RunnerDeps {
@@ -71,9 +72,10 @@ export class BotRunner {
     const engine = (entry.create as (c: unknown, r: MarketRules, s?: unknown) => Engine)(parsed.data, rules, snapshot);
     const runner = new BotRunner(bot, rules, engine, fence, deps);
     const uow = new UnitOfWork();
-    await runner.settleInDoubt(uow, 0);
+    const active = await runner.activeOrders();
+    await runner.settleInDoubt(uow, active, 0);
     await runner.ingestTrades(uow);
-    await runner.refreshOpenOrders(uow);
+    await runner.refreshOpenOrders(uow, active);
     await runner.commitAndExecute(uow, null);
     return runner;
   }
@@ -108,9 +110,10 @@ export class BotRunner {
     const started = Date.now();
     this.counters = { fills: 0, placed: 0, cancelled: 0, rejected: 0, settled: 0 };
     const uow = new UnitOfWork();
-    await this.settleInDoubt(uow, SETTLE_AFTER_MS);
+    const active = await this.activeOrders();
+    await this.settleInDoubt(uow, active, SETTLE_AFTER_MS);
     await this.ingestTrades(uow);
-    await this.refreshOpenOrders(uow);
+    await this.refreshOpenOrders(uow, active);
     if (risk) await this.feedPrices(uow);
     await this.commitAndExecute(uow, risk);
     return { botId: this.bot.id, ...this.counters, durationMs: Date.now() - started };
@@ -126,7 +129,7 @@ export class BotRunner {
     const uow = new UnitOfWork();
     await this.ingestTrades(uow);
     // Orders that filled since the last tick are settled now, so none is left "open" after a halt.
-    await this.refreshOpenOrders(uow);
+    await this.refreshOpenOrders(uow, await this.activeOrders());
     // The engine values a flatten at the last price it saw: show it the current one first.
     const t = await this.deps.exchange.fetchTicker(this.bot.symbol).catch(() => null);
     if (t) {
@@ -141,8 +144,18 @@ export class BotRunner {
   // --- engine I/O -------------------------------------------------------------------------------
 
   private pending: Intent[] = [];
+  /** Trade ids this runner knows are stored (committed), bounded. */
+  private readonly stored = new Set<string>();
+
+  private remember(tradeId: string): void {
+    if (this.stored.size >= 10_000) this.stored.clear();
+    this.stored.add(tradeId);
+  }
+  /** The engine was told something since its state was last committed. */
+  private changed = false;
 
   private feed(uow: UnitOfWork, event: EngineEvent): void {
+    this.changed = true;
     const out = this.engine.onEvent(event, this.now());
     for (const it of out.intents) this.pending.push(it);
     for (const e of out.events) this.raise(uow, e);
@@ -198,14 +211,30 @@ export class BotRunner {
           });
         } else cancels.push(it);
       }
-      await uow.commit(this.deps.prisma, this.bot.id, this.fence, this.engine.snapshot(), this.deps.alerts);
+      // An idle tick (no fill, no order change, a price inside the engine's wake range) writes nothing.
+      if (uow.empty && !this.changed && intents.length === 0) return;
+      await this.commit(uow);
       if (places.length === 0 && cancels.length === 0 && this.pending.length === 0) return;
       uow = new UnitOfWork();
       for (const it of places) await this.place(uow, it);
       for (const it of cancels) await this.cancel(uow, it.seq);
     }
     // Whatever is still pending waits for the next tick (kept in memory; the snapshot has the engine's view).
-    await uow.commit(this.deps.prisma, this.bot.id, this.fence, this.engine.snapshot(), this.deps.alerts);
+    await this.commit(uow);
+  }
+
+  private async commit(uow: UnitOfWork): Promise<void> {
+    const at = new Date(this.now());
+    try {
+      await uow.commit(this.deps.prisma, this.bot.id, this.fence, this.engine.snapshot(), this.deps.alerts, at);
+    } catch (err) {
+      // Rolled back, or not known (a lost connection at COMMIT): read the rows again next time.
+      this.active.invalidate();
+      throw err;
+    }
+    this.changed = false;
+    this.active.committed(uow.newOrders, uow.updates, at);
+    for (const f of uow.fills) this.remember(f.tradeId);
   }
 
   private async place(uow: UnitOfWork, it: PlaceIntent): Promise<void> {
@@ -266,11 +295,17 @@ export class BotRunner {
 
   // --- reconciliation ---------------------------------------------------------------------------
 
+  /** The bot's order rows not yet final (see active-orders.ts: no query on an idle tick). */
+  private readonly active = new ActiveOrders(() => new OrderRepository(this.deps.prisma).active(this.bot.id));
+
+  private activeOrders(): Promise<OrderRecord[]> {
+    return this.active.list();
+  }
+
   /** Orders written but not acknowledged (pending) or whose send had no answer (unknown). */
-  private async settleInDoubt(uow: UnitOfWork, olderThanMs: number): Promise<void> {
-    const rows = (await new OrderRepository(this.deps.prisma).active(this.bot.id)).filter(
-      (r) => (r.status === 'pending' || r.status === 'unknown') && this.now() - r.updatedAt.getTime() >= olderThanMs,
-    );
+  private async settleInDoubt(uow: UnitOfWork, active: readonly OrderRecord[], olderThanMs: number): Promise<void> {
+    // At start-up (0) every one of them, however its time was stamped.
+    const rows = active.filter((r) => (r.status === 'pending' || r.status === 'unknown') && (olderThanMs === 0 || this.now() - r.updatedAt.getTime() >= olderThanMs));
     for (const r of rows) {
       const o = await this.deps.exchange.fetchOrder(this.bot.symbol, r.clientOrderId);
       this.counters.settled++;
@@ -295,8 +330,12 @@ export class BotRunner {
       const ids = cid ? parseClientOrderId(this.deps.idPrefix, cid) : null;
       if (cid && ids && ids.botId === this.bot.id) mine.push({ t, seq: ids.seq, cid });
     }
-    const known = await knownTradeIds(this.deps.prisma, this.deps.exchange.id, this.bot.symbol, mine.map((m) => m.t.id));
-    for (const { t, seq, cid } of mine) {
+    // Trades this runner stored already need no database check (the overlap re-reads them for a minute).
+    const unseen = mine.filter((m) => !this.stored.has(m.t.id));
+    if (unseen.length === 0) return;
+    const known = await knownTradeIds(this.deps.prisma, this.deps.exchange.id, this.bot.symbol, unseen.map((m) => m.t.id));
+    for (const id of known) this.remember(id);
+    for (const { t, seq, cid } of unseen) {
       if (known.has(t.id)) continue;
       known.add(t.id);
       const feeQuote = t.fee.currency === this.rules.quote ? t.fee.cost : t.fee.currency === this.rules.base ? t.fee.cost * t.price : 0;
@@ -331,10 +370,10 @@ export class BotRunner {
   }
 
   /** Orders we think are open but the exchange no longer lists: fetch their final state. */
-  private async refreshOpenOrders(uow: UnitOfWork): Promise<void> {
-    const rows = (await new OrderRepository(this.deps.prisma).active(this.bot.id)).filter((r) => r.status === 'open' || r.status === 'partially_filled');
+  private async refreshOpenOrders(uow: UnitOfWork, active: readonly OrderRecord[]): Promise<void> {
+    const rows = active.filter((r) => r.status === 'open' || r.status === 'partially_filled');
     if (rows.length === 0) return;
-    const open = new Map((await this.deps.exchange.fetchOpenOrders(this.bot.symbol)).map((o) => [o.clientOrderId, o]));
+    const open = byClientOrderId(await this.deps.exchange.fetchOpenOrders(this.bot.symbol));
     for (const r of rows) {
       const live = open.get(r.clientOrderId);
       if (live) {
@@ -386,6 +425,17 @@ export class BotRunner {
 
 export class ModeMismatchError extends Error {
   override readonly name = 'ModeMismatchError';
+}
+
+/** Open orders by client order id; a list shared by the bots of a symbol (jobs/cycle-cache.ts) is indexed once. */
+const indexed = new WeakMap<readonly Order[], Map<string, Order>>();
+function byClientOrderId(list: readonly Order[]): Map<string, Order> {
+  let m = indexed.get(list);
+  if (!m) {
+    m = new Map(list.map((o) => [o.clientOrderId, o]));
+    indexed.set(list, m);
+  }
+  return m;
 }
 
 function errorText(err: unknown): string {

@@ -34,14 +34,15 @@ export class UnitOfWork {
     this.updates.set(clientOrderId, { ...this.updates.get(clientOrderId), ...u });
   }
 
-  async commit(prisma: PrismaClient, botId: number, fence: number, snapshot: unknown, alerts: AlertSink): Promise<void> {
+  /** `at`: the market's time, stamped on the order rows changed (a replay's clock is not the wall clock). */
+  async commit(prisma: PrismaClient, botId: number, fence: number, snapshot: unknown, alerts: AlertSink, at?: Date): Promise<void> {
     await prisma.$transaction(async (tx: DbClient) => {
       const saved = await new BotRepository(tx).saveState(botId, fence, snapshot, this.lastTradeAt);
       if (!saved) throw new LeaseLostError(`bot ${botId} is now run by another worker (fence ${fence} is stale)`);
       await new FillRepository(tx).insertNew(this.fills);
       const orders = new OrderRepository(tx);
       await orders.insertPending(this.newOrders);
-      for (const [id, u] of this.updates) await orders.update(id, u);
+      for (const [id, u] of this.updates) await orders.update(id, at ? { ...u, at } : u);
       for (const a of this.alerts) await alerts.enqueue(tx, a);
     });
     if (this.alerts.length > 0) alerts.wake();
