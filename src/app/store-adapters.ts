@@ -5,21 +5,31 @@ import type { AuditTrail, AuditEntry, UserDirectory } from './types.js';
 
 /**
  * The users table (owners synced from ALLOWED_USER_IDS at start, viewers added by owners). Roles are
- * read on every update, so they are cached for a few seconds: a changed role applies within `ttlMs`.
+ * read on every update, so the whole table (a handful of rows) is read at most once per `ttlMs` and
+ * shared by every chat: a changed role applies within `ttlMs`, and a stranger's messages cost no query.
  */
 export function userDirectory(repo: UserRepository, now: () => number = () => performance.now(), ttlMs = 5_000): UserDirectory {
-  const cache = new Map<number, { role: Role | null; at: number }>();
+  let roles: { at: number; byId: Promise<Map<number, Role>> } | null = null;
+  const snapshot = (): Promise<Map<number, Role>> => {
+    const t = now();
+    if (roles && t - roles.at < ttlMs && t >= roles.at) return roles.byId;
+    const byId = repo.list().then((users) => new Map(users.map((u) => [u.telegramId, u.role] as const)));
+    const entry = { at: t, byId };
+    roles = entry;
+    // A failed read is not kept: the next update asks again.
+    byId.catch(() => {
+      if (roles === entry) roles = null;
+    });
+    return byId;
+  };
   return {
     async roleOf(id) {
-      const hit = cache.get(id);
-      const t = now();
-      if (hit && t - hit.at < ttlMs && t >= hit.at) return hit.role;
-      const role = await repo.getRole(id);
-      if (cache.size > 10_000) cache.clear();
-      cache.set(id, { role, at: t });
-      return role;
+      return (await snapshot()).get(id) ?? null;
     },
     count: async () => (await repo.list()).length,
+    forget: () => {
+      roles = null;
+    },
   };
 }
 

@@ -25,6 +25,8 @@ export interface UserDirectory {
   /** The role of a user, or null for strangers. */
   roleOf(telegramId: number): Promise<Role | null>;
   count(): Promise<number>;
+  /** Forget cached roles: the next update reads the users table (after a change to it). */
+  forget(): void;
 }
 
 export interface AuditTrail {

@@ -100,6 +100,7 @@ describe('the bot shell, end to end over HTTP', () => {
   it('lets a viewer read but not act', async () => {
     await new UserRepository(h.runtime.db.prisma).upsertOwners([]); // no-op, repository reachable
     await h.runtime.db.prisma.user.create({ data: { telegramId: 2002n, role: 'viewer' } });
+    h.runtime.app.users.forget(); // roles are otherwise re-read within 5 s
     const viewer = h.server.user(2002, { first_name: 'Vic' });
     viewer.send('/status');
     expect((await viewer.nextMessage()).text).toContain('Status');
