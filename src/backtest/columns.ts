@@ -1,6 +1,5 @@
 /** Candle columns: slicing by time, aggregating to a coarser timeframe, finding gaps. */
 import type { CandleColumns } from '../exchange/market-data/csv.js';
-import type { Candle } from '../exchange/types.js';
 
 export function emptyColumns(n: number): CandleColumns {
   return {
@@ -12,20 +11,6 @@ export function emptyColumns(n: number): CandleColumns {
     volume: new Float64Array(n),
     length: 0,
   };
-}
-
-export function columnsFromCandles(candles: readonly Candle[]): CandleColumns {
-  const c = emptyColumns(candles.length);
-  candles.forEach((k, i) => {
-    c.time[i] = k.time;
-    c.open[i] = k.open;
-    c.high[i] = k.high;
-    c.low[i] = k.low;
-    c.close[i] = k.close;
-    c.volume[i] = k.volume;
-  });
-  c.length = candles.length;
-  return c;
 }
 
 /** First index with time >= t. */

@@ -4,7 +4,7 @@
  */
 import type { CandleColumns } from '../exchange/market-data/csv.js';
 import { TIMEFRAME_MS, type Candle, type Timeframe } from '../exchange/types.js';
-import { columnsFromCandles } from './columns.js';
+import { columnsOf } from '../exchange/market-data/memory.js';
 import type { CandleCacheStore, CandleKey } from './store.js';
 
 export interface CandleFetcher {
@@ -58,5 +58,5 @@ export async function loadRemoteCandles(opts: {
     fromCache = candles.length - fresh.length;
   }
   candles.sort((x, y) => x.time - y.time);
-  return { cols: columnsFromCandles(candles), fetched: fresh.length, fromCache, requests };
+  return { cols: columnsOf(candles), fetched: fresh.length, fromCache, requests };
 }

@@ -8,6 +8,7 @@
 import type { Timeframe } from '../exchange/types.js';
 import { isRankMetric, RANK_METRICS, type RankMetric } from './metrics.js';
 import { isTimeframe, parsePeriodWord, rangeOf, type PeriodSpec } from './period.js';
+import { splitKeyValues, type KeyValues } from '../lib/key-values.js';
 
 export interface BacktestRequest {
   strategy: string;
@@ -53,23 +54,8 @@ function percent(key: string, v: string, max: number): number {
 }
 
 /** Splits words into bare words and key=value pairs (keys lower case, each at most once). */
-export function splitArgs(tokens: readonly string[]): { words: string[]; pairs: Record<string, string> } {
-  const words: string[] = [];
-  const pairs: Record<string, string> = {};
-  for (const token of tokens) {
-    const eq = token.indexOf('=');
-    if (eq < 0) {
-      words.push(token);
-      continue;
-    }
-    const key = token.slice(0, eq).toLowerCase();
-    const value = token.slice(eq + 1);
-    if (!/^[a-z][a-z0-9_]{0,39}$/.test(key)) throw new RequestError(`"${token.slice(0, 40)}" is not a setting; write key=value, e.g. lines=30`);
-    if (value === '') throw new RequestError(`${key}= needs a value, e.g. ${key}=10`);
-    if (Object.prototype.hasOwnProperty.call(pairs, key)) throw new RequestError(`${key} is given twice; give it once`);
-    pairs[key] = value;
-  }
-  return { words, pairs };
+export function splitArgs(tokens: readonly string[]): KeyValues {
+  return splitKeyValues(tokens, (sentence) => new RequestError(sentence));
 }
 
 export function parseBacktestArgs(tokens: readonly string[]): BacktestRequest {

@@ -103,19 +103,7 @@ export interface RunRecordInput {
   durationMs: number;
 }
 
-export interface StoredRun {
-  id: number;
-  createdAt: Date;
-  strategy: string;
-  symbol: string;
-  timeframe: string;
-  from: number;
-  to: number;
-  config: unknown;
-  dataSource: string;
-  result: unknown;
-  durationMs: number;
-}
+export type StoredRun = Omit<RunRecordInput, 'userId'> & { id: number; createdAt: Date };
 
 const asJson = (v: unknown): object => JSON.parse(JSON.stringify(v ?? null)) as object;
 
